@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text;
+using Akka.Transport.Ipc.Interop;
+
+namespace Akka.Transport.Ipc.Channels;
+
+/// <summary>
+/// Every name the transport creates, in one place. Each endpoint (port) owns, in the directory:
+/// <code>
+///   &lt;port&gt;.lock          flock held for the endpoint's lifetime (pid inside, for people)
+///   &lt;port&gt;.accept        FIFO the endpoint reads connect requests from
+///   &lt;port&gt;.life          FIFO the endpoint holds open; peers watch it for POLLHUP = endpoint died
+///   &lt;port&gt;-&lt;id&gt;.seg      association segment offered by this endpoint (unlinked once accepted)
+/// </code>
+/// and one doorbell semaphore <c>/akka-ipc-&lt;uid&gt;-&lt;token&gt;-&lt;port&gt;</c>, where the token is a hash of the
+/// directory so that endpoints in different directories never share names.
+/// Every entry starts with its port, which is what stale cleanup keys on.
+/// </summary>
+internal sealed class ChannelNames
+{
+    public ChannelNames(string directory)
+    {
+        Directory = directory;
+        Token = HashToken(directory);
+        SemaphorePrefix = $"/akka-ipc-{Posix.Uid}-{Token}-";
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Eight hex digits identifying the directory in names outside it.</summary>
+    public string Token { get; }
+
+    /// <summary>Prefix of this directory's semaphore names (with the leading '/').</summary>
+    public string SemaphorePrefix { get; }
+
+    public string Lock(int port) => Path.Combine(Directory, $"{port}.lock");
+
+    public string Accept(int port) => Path.Combine(Directory, $"{port}.accept");
+
+    public string Life(int port) => Path.Combine(Directory, $"{port}.life");
+
+    public string Segment(int port, long id) => Path.Combine(Directory, $"{port}-{id}.seg");
+
+    public string Doorbell(int port) => SemaphorePrefix + port.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The endpoint a directory entry belongs to, or null when the name is not ours.</summary>
+    public static int? PortOf(string fileName)
+    {
+        int end = 0;
+        while (end < fileName.Length && char.IsAsciiDigit(fileName[end]))
+            end++;
+        if (end == 0 || end == fileName.Length || (fileName[end] != '.' && fileName[end] != '-'))
+            return null;
+        return int.TryParse(fileName.AsSpan(0, end), NumberStyles.None, CultureInfo.InvariantCulture, out int port) ? port : null;
+    }
+
+    private static string HashToken(string directory)
+    {
+        // FNV-1a: stable across processes and runtimes, unlike string.GetHashCode.
+        uint hash = 2166136261;
+        foreach (byte b in Encoding.UTF8.GetBytes(directory))
+            hash = (hash ^ b) * 16777619;
+        return hash.ToString("x8", CultureInfo.InvariantCulture);
+    }
+}

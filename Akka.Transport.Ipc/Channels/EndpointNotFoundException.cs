@@ -1,0 +1,7 @@
+namespace Akka.Transport.Ipc.Channels;
+
+/// <summary>No live endpoint listens at the requested port: retrying will not help.</summary>
+internal sealed class EndpointNotFoundException : Exception
+{
+    public EndpointNotFoundException(string message) : base(message) { }
+}

@@ -1,0 +1,28 @@
+using Akka.Transport.Ipc.Interop;
+using Akka.Transport.Ipc.Primitives;
+
+namespace Akka.Transport.Ipc.Channels;
+
+/// <summary>
+/// Watches a peer's life FIFO: the kernel closes a dead process's descriptors, and the last writer closing
+/// gives the reader POLLHUP, so death is seen within one poll wake-up, whether the peer exited or was killed.
+/// </summary>
+internal sealed class PeerLifeHandler : IPollHandler
+{
+    private readonly ShmChannel _channel;
+    private readonly int _peerPort;
+
+    public PeerLifeHandler(ShmChannel channel, int peerPort)
+    {
+        _channel = channel;
+        _peerPort = peerPort;
+    }
+
+    public bool OnReady(short events)
+    {
+        if ((events & (LibC.POLLHUP | LibC.POLLERR | LibC.POLLNVAL)) == 0)
+            return true; // nobody writes to a life FIFO; ignore stray input
+        _channel.MarkPeerDead($"the process of endpoint {_peerPort} exited");
+        return false;
+    }
+}

@@ -1,0 +1,310 @@
+using Akka.Transport.Ipc.Interop;
+using Akka.Transport.Ipc.Primitives;
+
+namespace Akka.Transport.Ipc.Channels;
+
+/// <summary>
+/// One association over shared memory: an outbound ring this side writes, an inbound ring it reads, and the
+/// peer's doorbell. <see cref="TryWrite"/> is thread-safe and never blocks; everything else (reading, closing,
+/// releasing the mapping) happens on the transport's receiver thread via <see cref="Service"/>, which is the
+/// only thread that ever unmaps, so no reader or writer can touch memory that is gone.
+/// </summary>
+internal sealed unsafe class ShmChannel
+{
+    /// <summary>Frames delivered per <see cref="Service"/> call, so one busy channel cannot starve others.</summary>
+    private const int FrameBatch = 64;
+
+    private const string PeerClosed = "the peer closed the association";
+
+    private readonly ShmSegment _segment;
+    private readonly RingWriter _out;
+    private readonly RingReader _in;
+    private readonly NamedSemaphore _peerDoorbell;
+    private readonly NamedSemaphore _ownDoorbell;
+    private readonly FileDescriptor _peerLife;
+    private readonly PollLoop _pollLoop;
+    private readonly int _ownClosedOffset;
+    private readonly int _peerClosedOffset;
+    private readonly bool _isClient;
+    private readonly long _sendQueueLimit;
+    private readonly TimeSpan _flushTimeout;
+    private readonly object _writeLock = new();
+    private readonly Queue<ReadOnlyMemory<byte>> _pending = new();
+    private readonly TaskCompletionSource<bool> _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _pendingBytes;
+    private int _headWritten;
+    private volatile bool _hasPending;
+    private bool _closed; // guarded by _writeLock
+    private volatile bool _closeRequested;
+    private long _closeDeadline;
+    private volatile string? _peerDeadReason;
+    private volatile IChannelListener? _listener;
+    private volatile bool _connecting;
+
+    public ShmChannel(ShmSegment segment, bool isClient, int peerPort, NamedSemaphore peerDoorbell,
+        NamedSemaphore ownDoorbell, FileDescriptor peerLife, PollLoop pollLoop, int wireFrameLimit,
+        long sendQueueLimit, TimeSpan flushTimeout)
+    {
+        _segment = segment;
+        _isClient = isClient;
+        PeerPort = peerPort;
+        _peerDoorbell = peerDoorbell;
+        _ownDoorbell = ownDoorbell;
+        _peerLife = peerLife;
+        _pollLoop = pollLoop;
+        _sendQueueLimit = sendQueueLimit;
+        _flushTimeout = flushTimeout;
+        _connecting = isClient;
+        if (!isClient)
+            _accepted.SetResult(true);
+        else
+            _accepted.Task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed even when nobody waits any more
+        byte* outRing = isClient ? segment.ClientToServerRing : segment.ServerToClientRing;
+        byte* inRing = isClient ? segment.ServerToClientRing : segment.ClientToServerRing;
+        _out = new RingWriter(outRing, segment.RingCapacity);
+        _in = new RingReader(inRing, segment.RingCapacity, wireFrameLimit);
+        _ownClosedOffset = isClient ? SegmentLayout.ClientClosedOffset : SegmentLayout.ServerClosedOffset;
+        _peerClosedOffset = isClient ? SegmentLayout.ServerClosedOffset : SegmentLayout.ClientClosedOffset;
+    }
+
+    public int PeerPort { get; }
+
+    /// <summary>Completes when the listener accepted (client side); faults with the reason otherwise.</summary>
+    public Task Accepted => _accepted.Task;
+
+    public bool IsClosed { get; private set; }
+
+    /// <summary>Completes once the channel is closed and its resources released.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>
+    /// Queues <paramref name="frame"/> for the peer, in order with every other write. Never blocks.
+    /// The memory must stay unchanged until written (ByteString's is immutable).
+    /// </summary>
+    /// <returns>false only when the channel is closed or the per-channel queue is past its byte limit.</returns>
+    public bool TryWrite(ReadOnlyMemory<byte> frame)
+    {
+        lock (_writeLock)
+        {
+            if (_closed)
+                return false;
+            try
+            {
+                if (_pending.Count == 0)
+                {
+                    int written = 0;
+                    bool done = _out.TryWrite(frame.Span, ref written);
+                    if (written > 0 && _out.TakeConsumerWakeRequest())
+                        _peerDoorbell.Post();
+                    if (done)
+                        return true;
+                    Enqueue(frame, written);
+                }
+                else
+                {
+                    if (_pendingBytes + frame.Length > _sendQueueLimit)
+                        return false;
+                    Enqueue(frame, 0);
+                }
+                DrainLocked();
+                return true;
+            }
+            catch (RingCorruptedException e)
+            {
+                MarkPeerDead(e.Message);
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Starts delivery: frames stay in the ring until a listener is registered.</summary>
+    public void SetListener(IChannelListener listener)
+    {
+        _listener = listener;
+        _ownDoorbell.Post();
+    }
+
+    /// <summary>Closes this side once queued frames are flushed (bounded by the flush timeout). Idempotent.</summary>
+    public void RequestClose()
+    {
+        if (_closeRequested)
+            return;
+        _closeDeadline = Environment.TickCount64 + (long)_flushTimeout.TotalMilliseconds;
+        _closeRequested = true;
+        _ownDoorbell.Post();
+    }
+
+    /// <summary>The peer process is gone (or misbehaved): deliver what it published, then close.</summary>
+    public void MarkPeerDead(string reason)
+    {
+        _peerDeadReason ??= reason;
+        _ownDoorbell.Post();
+    }
+
+    /// <summary>Receiver thread: one round of work. Returns how much was done (0 = idle).</summary>
+    public int Service()
+    {
+        if (IsClosed)
+            return 0;
+        try
+        {
+            if (_connecting)
+                return ServiceConnecting();
+            int work = 0;
+            if (_hasPending)
+                work += DrainPending();
+            var listener = _listener;
+            if (listener != null)
+            {
+                var frames = new ListenerFrames(listener);
+                int records = _in.Read(ref frames, FrameBatch);
+                if (records > 0)
+                {
+                    work += records;
+                    if (_in.TakeProducerWakeRequest())
+                        _peerDoorbell.Post();
+                }
+            }
+            return work + ServiceClosing(listener);
+        }
+        catch (RingCorruptedException e)
+        {
+            Close(e.Message);
+            return 1;
+        }
+    }
+
+    /// <summary>Receiver thread: announce sleep; returns false if data arrived meanwhile (do not sleep).</summary>
+    public bool PrepareToSleep()
+    {
+        if (IsClosed || _listener == null)
+            return true;
+        _in.PrepareToSleep();
+        return !_in.HasData;
+    }
+
+    public void Awake()
+    {
+        if (!IsClosed)
+            _in.Awake();
+    }
+
+    /// <summary>Receiver thread: release everything now, telling the listener why (if it should hear).</summary>
+    public void Close(string reason, bool abnormal = true)
+    {
+        if (IsClosed)
+            return;
+        IsClosed = true;
+        lock (_writeLock)
+        {
+            _closed = true;
+            _pending.Clear();
+            _hasPending = false;
+        }
+        _segment.WriteVolatile(_ownClosedOffset, 1);
+        _peerDoorbell.Post();
+        _peerDoorbell.Dispose();
+        if (_isClient)
+            Posix.Unlink(_segment.Path);
+        _segment.Dispose();
+        _pollLoop.Forget(_peerLife);
+        _accepted.TrySetException(new IOException(reason));
+        if (!_closeRequested)
+            _listener?.OnClosed(reason, abnormal);
+        _completion.TrySetResult(true);
+    }
+
+    private int ServiceConnecting()
+    {
+        int state = _segment.ReadVolatile(SegmentLayout.StateOffset);
+        if (state == SegmentLayout.Accepted)
+        {
+            _connecting = false;
+            _accepted.TrySetResult(true);
+            return 1;
+        }
+        string? reason = state == SegmentLayout.Refused
+            ? "the listener refused: " + _segment.ReadText(SegmentLayout.RefusalOffset, SegmentLayout.ReasonField)
+            : _closeRequested ? "the connection attempt was abandoned" : _peerDeadReason;
+        if (reason == null)
+            return 0;
+        Close(reason);
+        return 1;
+    }
+
+    private int ServiceClosing(IChannelListener? listener)
+    {
+        if (_closeRequested)
+        {
+            if (!_hasPending || _peerDeadReason != null || Environment.TickCount64 >= _closeDeadline)
+            {
+                Close("closed by this side", abnormal: false);
+                return 1;
+            }
+            return 0;
+        }
+        string? reason = _peerDeadReason
+            ?? (_segment.ReadVolatile(_peerClosedOffset) != 0 ? PeerClosed : null);
+        // Deliver everything the peer published before its close, and only to a registered listener.
+        if (reason == null || listener == null || _in.HasData)
+            return 0;
+        Close(reason, abnormal: !ReferenceEquals(reason, PeerClosed));
+        return 1;
+    }
+
+    private int DrainPending()
+    {
+        lock (_writeLock)
+        {
+            if (_closed)
+                return 0;
+            long before = _pendingBytes;
+            int count = _pending.Count;
+            DrainLocked();
+            return before != _pendingBytes || count != _pending.Count ? 1 : 0;
+        }
+    }
+
+    private void Enqueue(ReadOnlyMemory<byte> frame, int written)
+    {
+        if (_pending.Count == 0)
+            _headWritten = written;
+        _pending.Enqueue(frame);
+        _pendingBytes += frame.Length;
+        _hasPending = true;
+    }
+
+    private void DrainLocked()
+    {
+        bool progress = false;
+        for (int attempt = 0; attempt < 2 && _pending.Count > 0; attempt++)
+        {
+            while (_pending.TryPeek(out var head))
+            {
+                int before = _headWritten;
+                bool done = _out.TryWrite(head.Span, ref _headWritten);
+                progress |= _headWritten != before || done;
+                if (!done)
+                    break;
+                _pending.Dequeue();
+                _pendingBytes -= head.Length;
+                _headWritten = 0;
+            }
+            if (_pending.Count > 0 && attempt == 0)
+                _out.RequestSpaceNotification(); // then retry once: the consumer may have freed space meanwhile
+        }
+        _hasPending = _pending.Count > 0;
+        if (progress && _out.TakeConsumerWakeRequest())
+            _peerDoorbell.Post();
+    }
+
+    private readonly struct ListenerFrames : IFrameHandler
+    {
+        private readonly IChannelListener _listener;
+
+        public ListenerFrames(IChannelListener listener) => _listener = listener;
+
+        public void OnFrame(ReadOnlySpan<byte> frame, byte[]? owned) => _listener.OnFrame(frame, owned);
+    }
+}

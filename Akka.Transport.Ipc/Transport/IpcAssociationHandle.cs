@@ -1,0 +1,64 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Remote.Transport;
+using Akka.Transport.Ipc.Channels;
+using Google.Protobuf;
+
+namespace Akka.Transport.Ipc.Transport;
+
+/// <summary>
+/// One association as Akka.Remote sees it. <see cref="Write"/> goes straight to the channel (thread-safe, never
+/// blocks, no copy); inbound frames stay in the ring until Akka registers its listener, then arrive in order.
+/// </summary>
+internal sealed class IpcAssociationHandle : AssociationHandle, IChannelListener
+{
+    private readonly ShmChannel _channel;
+    private readonly int _frameLimit;
+    private readonly ILoggingAdapter _log;
+    private IHandleEventListener? _listener;
+
+    public IpcAssociationHandle(Address local, Address remote, ShmChannel channel, int frameLimit, ILoggingAdapter log)
+        : base(local, remote)
+    {
+        _channel = channel;
+        _frameLimit = frameLimit;
+        _log = log;
+        ReadHandlerSource.Task.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                _listener = t.Result;
+                _channel.SetListener(this);
+            }
+        }, TaskContinuationOptions.ExecuteSynchronously);
+    }
+
+    internal ShmChannel Channel => _channel;
+
+    public override bool Write(ByteString payload)
+    {
+        if (payload.Length > _frameLimit)
+        {
+            // EndpointWriter checks maximum-frame-size first, so this is a frame nobody could receive.
+            _log.Error("Dropped a {0}-byte frame to {1}: larger than the wire limit of {2} bytes", payload.Length, RemoteAddress, _frameLimit);
+            return true;
+        }
+        return _channel.TryWrite(payload.Memory);
+    }
+
+#pragma warning disable CS0672 // the obsolete overload is the one the SPI requires
+    public override void Disassociate() => _channel.RequestClose();
+#pragma warning restore CS0672
+
+    void IChannelListener.OnFrame(ReadOnlySpan<byte> frame, byte[]? owned) =>
+        _listener!.Notify(new InboundPayload(UnsafeByteOperations.UnsafeWrap(owned ?? frame.ToArray())));
+
+    void IChannelListener.OnClosed(string reason, bool abnormal)
+    {
+        if (abnormal)
+            _log.Warning("IPC association {0} -> {1} ended: {2}", LocalAddress, RemoteAddress, reason);
+        else
+            _log.Debug("IPC association {0} -> {1} ended: {2}", LocalAddress, RemoteAddress, reason);
+        _listener!.Notify(new Disassociated(DisassociateInfo.Unknown));
+    }
+}
