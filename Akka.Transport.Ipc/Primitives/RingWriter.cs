@@ -50,7 +50,7 @@ internal sealed unsafe class RingWriter
         {
             if (written == 0 && frame.Length <= MaxWholePayload)
             {
-                if (!TryAppend(ref tail, head, RecordLayout.Whole, frame, 0))
+                if (!TryAppend(ref tail, head, RecordLayout.Whole, frame, frameLength: -1))
                     return false;
                 written = frame.Length;
                 return true;

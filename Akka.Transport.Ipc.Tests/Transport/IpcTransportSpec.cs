@@ -1,0 +1,160 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Remote.Transport;
+using Akka.Transport.Ipc.Tests.Infrastructure;
+using Google.Protobuf;
+using Xunit.Abstractions;
+
+namespace Akka.Transport.Ipc.Tests.Transport;
+
+/// <summary>
+/// Akka's GenericTransportSpec checklist, for this transport: the transports are driven through the SPI
+/// directly, as Akka.Remote's EndpointManager drives them.
+/// </summary>
+public sealed class IpcTransportSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private readonly IpcTestDirectory _directory = new();
+    private readonly List<IpcTransport> _transports = new();
+
+    public IpcTransportSpec(ITestOutputHelper output) : base("akka.loglevel = INFO", output: output) { }
+
+    private IpcTransport NewTransport(string extra = "")
+    {
+        var config = ConfigurationFactory.ParseString($"directory = \"{_directory.Path}\"\n{extra}");
+        var transport = new IpcTransport(Sys, config);
+        _transports.Add(transport);
+        return transport;
+    }
+
+    private async Task<Address> ListenAsync(IpcTransport transport)
+    {
+        var (address, promise) = await transport.Listen();
+        promise.SetResult(new ActorAssociationEventListener(TestActor));
+        return address;
+    }
+
+    [Fact]
+    public async Task Listen_returns_an_ipc_address_with_the_bound_port_and_a_promise()
+    {
+        var transport = NewTransport();
+        var (address, promise) = await transport.Listen();
+        Assert.Equal("ipc", address.Protocol);
+        Assert.Equal(Sys.Name, address.System);
+        Assert.Equal("localhost", address.Host);
+        Assert.InRange(address.Port!.Value, 1, 65535);
+        Assert.False(promise.Task.IsCompleted);
+        promise.SetResult(new ActorAssociationEventListener(TestActor));
+    }
+
+    [Fact]
+    public async Task Associate_succeeds_and_the_inbound_handle_names_the_initiator()
+    {
+        var a = NewTransport();
+        var b = NewTransport();
+        var addressA = await ListenAsync(a);
+        var addressB = await ListenAsync(b);
+
+        var outbound = await a.Associate(addressB).WaitAsync(Timeout);
+        var inbound = ExpectMsg<InboundAssociation>(Timeout).Association;
+
+        Assert.Equal(addressA, inbound.RemoteAddress);
+        Assert.Equal(addressB, inbound.LocalAddress);
+        Assert.Equal(addressB, outbound.RemoteAddress);
+        Assert.Equal(addressA, outbound.LocalAddress);
+    }
+
+    [Fact]
+    public async Task Associating_with_an_address_nobody_listens_on_fails_with_InvalidAssociationException()
+    {
+        var a = NewTransport();
+        var addressA = await ListenAsync(a);
+        var nowhere = new Address("ipc", "Nobody", "localhost", addressA.Port == 65535 ? 65534 : addressA.Port!.Value + 1);
+        await Assert.ThrowsAsync<InvalidAssociationException>(() => a.Associate(nowhere));
+    }
+
+    [Fact]
+    public async Task Payloads_arrive_in_order_with_their_content_in_both_directions()
+    {
+        var (outbound, inbound) = await ConnectedPairAsync();
+        var outboundEvents = CreateTestProbe();
+        outbound.ReadHandlerSource.SetResult(new ActorHandleEventListener(outboundEvents));
+        inbound.ReadHandlerSource.SetResult(new ActorHandleEventListener(TestActor));
+
+        for (int i = 0; i < 1000; i++)
+            Assert.True(outbound.Write(Payload(i)));
+        for (int i = 0; i < 1000; i++)
+            Assert.Equal(Payload(i), ExpectMsg<InboundPayload>(Timeout).Payload);
+
+        Assert.True(inbound.Write(ByteString.CopyFromUtf8("reply")));
+        Assert.Equal("reply", outboundEvents.ExpectMsg<InboundPayload>(Timeout).Payload.ToStringUtf8());
+    }
+
+    [Fact]
+    public async Task Frames_written_before_the_listener_registers_are_held_until_it_does()
+    {
+        var (outbound, inbound) = await ConnectedPairAsync();
+        for (int i = 0; i < 100; i++)
+            Assert.True(outbound.Write(Payload(i)));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        inbound.ReadHandlerSource.SetResult(new ActorHandleEventListener(TestActor));
+        for (int i = 0; i < 100; i++)
+            Assert.Equal(Payload(i), ExpectMsg<InboundPayload>(Timeout).Payload);
+    }
+
+    [Fact]
+    public async Task Disassociate_is_seen_by_the_peer_after_the_frames_written_before_it()
+    {
+        var (outbound, inbound) = await ConnectedPairAsync();
+        inbound.ReadHandlerSource.SetResult(new ActorHandleEventListener(TestActor));
+        outbound.ReadHandlerSource.SetResult(new ActorHandleEventListener(CreateTestProbe()));
+
+        Assert.True(outbound.Write(ByteString.CopyFromUtf8("last words")));
+#pragma warning disable CS0618
+        outbound.Disassociate();
+        outbound.Disassociate(); // may be called any number of times
+#pragma warning restore CS0618
+
+        Assert.Equal("last words", ExpectMsg<InboundPayload>(Timeout).Payload.ToStringUtf8());
+        ExpectMsg<Disassociated>(Timeout);
+        AwaitAssert(() => Assert.False(outbound.Write(ByteString.CopyFromUtf8("after close"))), Timeout);
+    }
+
+    [Fact]
+    public async Task Shutdown_removes_every_file_and_semaphore_it_created()
+    {
+        var (outbound, inbound) = await ConnectedPairAsync();
+        inbound.ReadHandlerSource.SetResult(new ActorHandleEventListener(TestActor));
+        outbound.ReadHandlerSource.SetResult(new ActorHandleEventListener(CreateTestProbe()));
+        Assert.True(outbound.Write(ByteString.CopyFromUtf8("x")));
+        ExpectMsg<InboundPayload>(Timeout);
+
+        foreach (var transport in _transports)
+            Assert.True(await transport.Shutdown().WaitAsync(Timeout));
+        _directory.AssertEmpty();
+    }
+
+    private async Task<(AssociationHandle Outbound, AssociationHandle Inbound)> ConnectedPairAsync()
+    {
+        var a = NewTransport();
+        var b = NewTransport();
+        await ListenAsync(a);
+        var addressB = await ListenAsync(b);
+        var outbound = await a.Associate(addressB).WaitAsync(Timeout);
+        var inbound = ExpectMsg<InboundAssociation>(Timeout).Association;
+        return (outbound, inbound);
+    }
+
+    private static ByteString Payload(int i) =>
+        ByteString.CopyFrom(Enumerable.Range(0, 1 + i % 300).Select(j => (byte)(i * 7 + j)).ToArray());
+
+    void IDisposable.Dispose()
+    {
+        foreach (var transport in _transports)
+            transport.Shutdown().Wait(Timeout);
+        _directory.AssertEmpty();
+        _directory.Dispose();
+        Shutdown();
+    }
+}
