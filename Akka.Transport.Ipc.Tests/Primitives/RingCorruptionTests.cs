@@ -1,0 +1,108 @@
+using Akka.Transport.Ipc.Primitives;
+
+namespace Akka.Transport.Ipc.Tests.Primitives;
+
+/// <summary>
+/// Whatever a broken or hostile peer writes into the ring, the reader rejects it with
+/// <see cref="RingCorruptedException"/> and never touches memory outside the ring (the guard page would crash).
+/// </summary>
+public sealed unsafe class RingCorruptionTests
+{
+    private const int Capacity = 4096;
+
+    private static GuardedRing RingWithOneFrame(int length = 100)
+    {
+        var ring = new GuardedRing(Capacity, maxFrame: 16 * 1024);
+        int written = 0;
+        Assert.True(ring.Writer.TryWrite(new byte[length], ref written));
+        return ring;
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(Capacity + 8)]
+    [InlineData(int.MaxValue)]
+    [InlineData(int.MinValue)]
+    public void An_impossible_record_length_is_rejected(int length)
+    {
+        using var ring = RingWithOneFrame();
+        *(int*)ring.Data = length;
+        Assert.Throws<RingCorruptedException>(() => ring.ReadAll());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(6)]
+    [InlineData(99)]
+    [InlineData(-5)]
+    public void An_unknown_record_type_is_rejected(int type)
+    {
+        using var ring = RingWithOneFrame();
+        *(int*)(ring.Data + RecordLayout.TypeOffset) = type;
+        Assert.Throws<RingCorruptedException>(() => ring.ReadAll());
+    }
+
+    [Theory]
+    [InlineData(-8)]
+    [InlineData(3)]
+    [InlineData(Capacity + 8)]
+    [InlineData(long.MaxValue)]
+    public void An_impossible_producer_position_is_rejected(long tail)
+    {
+        using var ring = RingWithOneFrame();
+        ring.Tail = tail;
+        Assert.Throws<RingCorruptedException>(() => ring.ReadAll());
+    }
+
+    [Theory]
+    [InlineData(-1L)]
+    [InlineData(16 * 1024 + 1L)]
+    [InlineData(long.MaxValue)]
+    public void A_fragmented_frame_announcing_an_impossible_length_is_rejected(long announced)
+    {
+        using var ring = new GuardedRing(Capacity, maxFrame: 16 * 1024);
+        int written = 0;
+        ring.Writer.TryWrite(new byte[2000], ref written); // > capacity/8: fragmented
+        Assert.Equal(RecordLayout.Begin, *(int*)(ring.Data + RecordLayout.TypeOffset));
+        *(long*)(ring.Data + RecordLayout.HeaderLength) = announced;
+        Assert.Throws<RingCorruptedException>(() => ring.ReadAll());
+    }
+
+    [Fact]
+    public void An_impossible_consumer_position_is_rejected_by_the_writer()
+    {
+        using var ring = RingWithOneFrame();
+        ring.Head = 1_000_000;
+        int written = 0;
+        Assert.Throws<RingCorruptedException>(() => ring.Writer.TryWrite(new byte[8], ref written));
+    }
+
+    [Fact]
+    public void Random_bytes_anywhere_in_the_ring_end_in_frames_or_a_corruption_error_never_a_crash()
+    {
+        var random = new Random(4242);
+        int corrupted = 0;
+        for (int i = 0; i < 10_000; i++)
+        {
+            using var ring = new GuardedRing(Capacity, maxFrame: 16 * 1024);
+            int written = 0;
+            for (int f = 0; f < 1 + random.Next(6); f++, written = 0)
+                ring.Writer.TryWrite(new byte[random.Next(1500)], ref written);
+            long total = RingLayout.TotalLength(Capacity);
+            for (int hits = 1 + random.Next(4); hits > 0; hits--)
+                ring.Ring[random.NextInt64(total)] = (byte)random.Next(256);
+            try
+            {
+                var collector = new GuardedRing.Collector();
+                for (int round = 0; round < 100 && ring.Reader.Read(ref collector, 16) > 0; round++) { }
+            }
+            catch (RingCorruptedException)
+            {
+                corrupted++;
+            }
+        }
+        Assert.True(corrupted > 0);
+    }
+}
