@@ -54,47 +54,41 @@ public sealed record IpcSettings(
     public static IpcSettings Create(Config section)
     {
         var config = (section ?? Config.Empty).WithFallback(DefaultConfig);
-        var settings = new IpcSettings(
-            Hostname: Read(config, "hostname", c => c.GetString("hostname")),
-            Port: Read(config, "port", c => c.GetInt("port")),
-            Directory: Read(config, "directory", c => c.GetString("directory")),
-            Mode: ParseMode(Read(config, "mode", c => c.GetString("mode"))),
-            RingSize: RoundRingSize(Read(config, "ring-size", c => c.GetByteSize("ring-size") ?? -1)),
-            MaximumFrameSize: (int)CheckRange("maximum-frame-size", Read(config, "maximum-frame-size", c => c.GetByteSize("maximum-frame-size") ?? -1), MinimumFrameSize, MaxByteSetting),
-            SendQueueLimit: CheckRange("send-queue-limit", Read(config, "send-queue-limit", c => c.GetByteSize("send-queue-limit") ?? -1), 0, long.MaxValue),
-            ConnectionTimeout: Positive("connection-timeout", Read(config, "connection-timeout", c => c.GetTimeSpan("connection-timeout"))),
-            FlushTimeout: NonNegative("flush-timeout", Read(config, "flush-timeout", c => c.GetTimeSpan("flush-timeout"))));
-        return settings.Validate();
+        return new IpcSettings(
+            Hostname: Read(config, "hostname", (c, k) => c.GetString(k), v => !string.IsNullOrWhiteSpace(v), "must not be empty"),
+            Port: Read(config, "port", (c, k) => c.GetInt(k), v => v is >= 0 and <= 65535, "must be 0 (pick a free endpoint) or 1-65535"),
+            Directory: Read(config, "directory", (c, k) => c.GetString(k), v => v.Length == 0 || !File.Exists(v), "is a file, not a directory"),
+            Mode: ParseMode(config),
+            RingSize: RoundUpToPowerOfTwo(Read(config, "ring-size", ByteSize, v => v > 0 && v <= RingLayout.MaxCapacity,
+                $"must be between 1 and {RingLayout.MaxCapacity} bytes (rounded up to a power of two, at least {RingLayout.MinCapacity})")),
+            MaximumFrameSize: (int)Read(config, "maximum-frame-size", ByteSize, v => v is >= MinimumFrameSize and <= MaxByteSetting,
+                $"must be between {MinimumFrameSize} and {MaxByteSetting} bytes"),
+            SendQueueLimit: Read(config, "send-queue-limit", ByteSize, v => v >= 0, "must not be negative"),
+            ConnectionTimeout: Read(config, "connection-timeout", (c, k) => c.GetTimeSpan(k), v => v > TimeSpan.Zero, "must be greater than zero"),
+            FlushTimeout: Read(config, "flush-timeout", (c, k) => c.GetTimeSpan(k), v => v >= TimeSpan.Zero, "must not be negative"));
     }
 
     /// <summary>The directory to use: the configured one, or /dev/shm/akka-ipc-&lt;uid&gt;.</summary>
     public string ResolvedDirectory =>
         Directory.Length > 0 ? Path.GetFullPath(Directory) : $"/dev/shm/akka-ipc-{Posix.Uid}";
 
-    private IpcSettings Validate()
+    /// <summary>Reads one key; a value that does not parse or breaks its rule fails naming key and value.</summary>
+    private static T Read<T>(Config config, string key, Func<Config, string, T> read, Func<T, bool> isValid, string rule)
     {
-        if (string.IsNullOrWhiteSpace(Hostname))
-            throw Invalid("hostname", Hostname, "must not be empty");
-        if (Port is < 0 or > 65535)
-            throw Invalid("port", Port, "must be 0 (pick a free endpoint) or 1-65535");
-        if (Mode == IpcMode.Fifo)
-            throw Invalid("mode", "fifo", "the FIFO channel is not available in this version; use auto or shm");
-        if (Directory.Length > 0 && File.Exists(Directory))
-            throw Invalid("directory", Directory, "is a file, not a directory");
-        return this;
-    }
-
-    private static T Read<T>(Config config, string key, Func<Config, T> read)
-    {
+        T value;
         try
         {
-            return read(config);
+            value = read(config, key);
         }
         catch (Exception e) when (e is not ConfigurationException)
         {
-            throw new ConfigurationException($"{SectionPath}.{key} = '{RawValue(config, key)}' is not valid: {e.Message}", e);
+            throw Invalid(key, RawValue(config, key), e.Message);
         }
+        return isValid(value) ? value : throw Invalid(key, RawValue(config, key), rule);
     }
+
+    private static long ByteSize(Config config, string key) =>
+        config.GetByteSize(key) ?? throw new FormatException("not a size");
 
     private static string RawValue(Config config, string key)
     {
@@ -102,32 +96,25 @@ public sealed record IpcSettings(
         catch { return "?"; }
     }
 
-    private static IpcMode ParseMode(string value) => value.Trim().ToLowerInvariant() switch
+    private static IpcMode ParseMode(Config config)
     {
-        "auto" => IpcMode.Auto,
-        "shm" => IpcMode.Shm,
-        "fifo" => IpcMode.Fifo,
-        _ => throw Invalid("mode", value, "valid values are auto, shm and fifo"),
-    };
+        string value = Read(config, "mode", (c, k) => c.GetString(k), _ => true, "");
+        return value.Trim().ToLowerInvariant() switch
+        {
+            "auto" => IpcMode.Auto,
+            "shm" => IpcMode.Shm,
+            "fifo" => throw Invalid("mode", value, "the FIFO channel is not available in this version; use auto or shm"),
+            _ => throw Invalid("mode", value, "valid values are auto, shm and fifo"),
+        };
+    }
 
-    private static int RoundRingSize(long value)
+    private static int RoundUpToPowerOfTwo(long value)
     {
-        if (value <= 0 || value > RingLayout.MaxCapacity)
-            throw Invalid("ring-size", value, $"must be between {RingLayout.MinCapacity} and {RingLayout.MaxCapacity} bytes");
         long size = RingLayout.MinCapacity;
         while (size < value)
             size <<= 1;
         return (int)size;
     }
-
-    private static long CheckRange(string key, long value, long min, long max) =>
-        value >= min && value <= max ? value : throw Invalid(key, value, $"must be between {min} and {max} bytes");
-
-    private static TimeSpan Positive(string key, TimeSpan value) =>
-        value > TimeSpan.Zero ? value : throw Invalid(key, value, "must be greater than zero");
-
-    private static TimeSpan NonNegative(string key, TimeSpan value) =>
-        value >= TimeSpan.Zero ? value : throw Invalid(key, value, "must not be negative");
 
     internal static ConfigurationException Invalid(string key, object value, string reason) =>
         new($"{SectionPath}.{key} = '{value}' is not valid: {reason}.");
