@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Akka.Actor;
+using PingPong;
+
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+return options.Role == "pong" ? await Pong.RunAsync(options) : await Ping.RunAsync(options);
+
+/// <summary>The echo side: replies every message to its sender.</summary>
+internal static class Pong
+{
+    public static async Task<int> RunAsync(Options options)
+    {
+        using var system = ActorSystem.Create("Pong", Hocon.For(options.Mode, options.Port, options.Directory));
+        system.ActorOf(Props.Create(() => new EchoActor()), "pong");
+        Console.WriteLine("PONG " + ((ExtendedActorSystem)system).Provider.DefaultAddress);
+        // Run until told to stop (a line on stdin, or stdin closing when the ping process exits).
+        await Task.Run(() => Console.In.ReadLine());
+        await system.Terminate();
+        return 0;
+    }
+
+    private sealed class EchoActor : ReceiveActor
+    {
+        public EchoActor() => ReceiveAny(message => Sender.Tell(message));
+    }
+}
+
+/// <summary>The measuring side: one message in flight, so every round trip is a latency sample.</summary>
+internal static class Ping
+{
+    public static async Task<int> RunAsync(Options options)
+    {
+        Process? pongProcess = null;
+        try
+        {
+            int pongPort = options.Port;
+            if (options.SpawnPong)
+                (pongProcess, pongPort) = StartPong(options);
+            using var system = ActorSystem.Create("Ping", Hocon.For(options.Mode, 0, options.Directory));
+            string host = options.Mode == "tcp" ? "127.0.0.1" : "localhost";
+            string protocol = options.Mode == "tcp" ? "akka.tcp" : "akka.ipc";
+            var pong = await system.ActorSelection($"{protocol}://Pong@{host}:{pongPort}/user/pong")
+                .ResolveOne(TimeSpan.FromSeconds(30));
+
+            var payload = new byte[options.Size];
+            var samples = new long[options.Messages];
+            Console.WriteLine($"Ping-pong over {options.Mode}: {options.Messages} round trips of {options.Size} B with {pong.Path.Address}");
+            var total = Stopwatch.StartNew();
+            int nextReport = 0;
+            for (int i = 0; i < options.Messages; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                await pong.Ask<byte[]>(payload, TimeSpan.FromSeconds(30));
+                samples[i] = Stopwatch.GetTimestamp() - start;
+                if (i >= nextReport)
+                {
+                    Console.Write($"\r  {100L * i / options.Messages,3}%  {i,10} round trips");
+                    nextReport += Math.Max(1, options.Messages / 50);
+                }
+            }
+            total.Stop();
+            Console.WriteLine($"\r  100%  {options.Messages,10} round trips");
+            Report(options, samples, total.Elapsed);
+            await system.Terminate();
+            return 0;
+        }
+        finally
+        {
+            StopPong(pongProcess);
+        }
+    }
+
+    private static void Report(Options options, long[] samples, TimeSpan elapsed)
+    {
+        Array.Sort(samples);
+        double Micros(double quantile) => samples[(int)Math.Min(samples.Length - 1, quantile * samples.Length)] * 1e6 / Stopwatch.Frequency;
+        Console.WriteLine($"mode={options.Mode} round-trips={samples.Length} size={options.Size}B " +
+            $"msgs/s={2 * samples.Length / elapsed.TotalSeconds:F0} " +
+            $"rtt-p50={Micros(0.50):F1}us rtt-p99={Micros(0.99):F1}us elapsed={elapsed.TotalSeconds:F2}s");
+    }
+
+    private static (Process, int) StartPong(Options options)
+    {
+        // Start this same program again as the pong side, in its own process.
+        string self = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(self) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+            start.ArgumentList.Add(typeof(Ping).Assembly.Location);
+        foreach (var arg in new[] { "--role", "pong", "--mode", options.Mode, "--directory", options.Directory })
+            start.ArgumentList.Add(arg);
+        var process = Process.Start(start)!;
+        while (process.StandardOutput.ReadLine() is { } line)
+            if (line.StartsWith("PONG ", StringComparison.Ordinal))
+                return (process, Address.Parse(line[5..]).Port!.Value);
+        throw new InvalidOperationException("The pong process exited before reporting its address.");
+    }
+
+    private static void StopPong(Process? process)
+    {
+        if (process == null)
+            return;
+        try
+        {
+            process.StandardInput.WriteLine("stop");
+            if (!process.WaitForExit(TimeSpan.FromSeconds(20)))
+                process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException) { }
+        process.Dispose();
+    }
+}
