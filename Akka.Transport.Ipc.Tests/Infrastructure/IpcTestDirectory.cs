@@ -1,0 +1,110 @@
+using Xunit.Sdk;
+
+namespace Akka.Transport.Ipc.Tests.Infrastructure;
+
+/// <summary>
+/// A private (0700) IPC directory for one test. The transport must leave it empty once every
+/// ActorSystem using it has shut down; <see cref="AssertEmpty"/> checks that.
+/// </summary>
+/// <remarks>
+/// Named POSIX semaphores live in /dev/shm as sem.*, outside the directory, under names the
+/// transport derives itself. So a semaphore counts as this test's when it carries <see cref="Token"/>
+/// or is an akka-ipc one that appeared after this directory was created; the multi-process
+/// tests run one at a time, so nothing else creates such semaphores meanwhile.
+/// </remarks>
+public sealed class IpcTestDirectory : IDisposable
+{
+    private const string SharedMemoryRoot = "/dev/shm";
+    private const string TransportSemaphorePattern = "sem.akka-ipc-*";
+    private readonly HashSet<string> _semaphoresBefore;
+    private bool _disposed;
+
+    public IpcTestDirectory()
+    {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("The IPC transport needs POSIX shared memory.");
+
+        Token = Guid.NewGuid().ToString("N")[..8];
+        var root = Directory.Exists(SharedMemoryRoot) ? SharedMemoryRoot : System.IO.Path.GetTempPath();
+        Path = System.IO.Path.Combine(root, $"akka-ipc-test-{Token}");
+        _semaphoresBefore = [.. SharedMemoryFiles(TransportSemaphorePattern)];
+        Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        LeakGuard.Track(this);
+    }
+
+    /// <summary>Absolute path, to be passed as akka.remote.ipc.directory.</summary>
+    public string Path { get; }
+
+    /// <summary>Random token unique to this directory (part of its name).</summary>
+    public string Token { get; }
+
+    /// <summary>Whether the directory was empty when disposed; null until then.</summary>
+    public bool? WasEmptyAtDispose { get; private set; }
+
+    /// <summary>Entries left in the directory (relative paths), plus this test's semaphores (absolute paths).</summary>
+    public IReadOnlyList<string> LeftoverEntries()
+    {
+        var leftovers = new List<string>();
+        if (Directory.Exists(Path))
+        {
+            leftovers.AddRange(Directory
+                .EnumerateFileSystemEntries(Path, "*", SearchOption.AllDirectories)
+                .Select(entry => System.IO.Path.GetRelativePath(Path, entry)));
+        }
+
+        leftovers.AddRange(OwnSemaphores());
+        leftovers.Sort(StringComparer.Ordinal);
+        return leftovers;
+    }
+
+    public void AssertEmpty()
+    {
+        var leftovers = LeftoverEntries();
+        if (leftovers.Count > 0)
+        {
+            throw new XunitException(
+                $"IPC directory {Path} is not clean after shutdown; {leftovers.Count} leftover entr{(leftovers.Count == 1 ? "y" : "ies")}:"
+                + Environment.NewLine + string.Join(Environment.NewLine, leftovers.Select(e => "  " + e)));
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        LeakGuard.Untrack(this);
+
+        WasEmptyAtDispose = LeftoverEntries().Count == 0;
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Already gone.
+        }
+
+        foreach (var semaphore in OwnSemaphores())
+        {
+            try
+            {
+                File.Delete(semaphore);
+            }
+            catch (IOException)
+            {
+                // Removed concurrently.
+            }
+        }
+    }
+
+    private IEnumerable<string> OwnSemaphores() =>
+        SharedMemoryFiles($"sem.*{Token}*")
+            .Concat(SharedMemoryFiles(TransportSemaphorePattern).Where(s => !_semaphoresBefore.Contains(s)))
+            .Distinct(StringComparer.Ordinal);
+
+    private static IEnumerable<string> SharedMemoryFiles(string pattern) =>
+        Directory.Exists(SharedMemoryRoot)
+            ? Directory.EnumerateFiles(SharedMemoryRoot, pattern)
+            : [];
+}

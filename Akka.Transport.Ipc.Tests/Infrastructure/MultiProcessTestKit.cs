@@ -1,0 +1,83 @@
+using Akka.Actor;
+using Akka.Transport.Ipc.Tests.NodeHost;
+using Xunit.Abstractions;
+
+namespace Akka.Transport.Ipc.Tests.Infrastructure;
+
+/// <summary>
+/// TestKit whose ActorSystem ("Test") uses the IPC transport in a fresh <see cref="IpcTestDirectory"/>,
+/// plus NodeHost children sharing that directory. Dispose kills whatever is still running and
+/// removes the directory, whatever the test's outcome.
+/// </summary>
+public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly TimeSpan SystemShutdownTimeout = TimeSpan.FromSeconds(60);
+    private readonly List<NodeProcess> _nodes = [];
+
+    protected MultiProcessTestKit(ITestOutputHelper output, string ringSize = "1MiB", string maxFrame = "128000b")
+        : this(new IpcTestDirectory(), output, ringSize, maxFrame)
+    {
+    }
+
+    private MultiProcessTestKit(IpcTestDirectory directory, ITestOutputHelper output, string ringSize, string maxFrame)
+        : base(IpcConfig.For(directory.Path, ringSize: ringSize, maxFrame: maxFrame), "Test", output)
+    {
+        IpcDirectory = directory;
+        RingSize = ringSize;
+        MaxFrame = maxFrame;
+        TestOutput = output;
+        TestOutput.WriteLine($"test system {LocalAddress} (pid {Environment.ProcessId}), directory {directory.Path}");
+    }
+
+    protected IpcTestDirectory IpcDirectory { get; }
+
+    protected string RingSize { get; }
+
+    protected string MaxFrame { get; }
+
+    protected ITestOutputHelper TestOutput { get; }
+
+    protected Address LocalAddress => ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
+
+    /// <summary>Starts a NodeHost child on the same directory and transport settings.</summary>
+    protected async Task<NodeProcess> StartNodeAsync(string systemName = "Node")
+    {
+        var node = await NodeProcess.StartAsync(
+            new NodeOptions(IpcDirectory.Path, 0, systemName, RingSize, MaxFrame, "auto"), TestOutput);
+        _nodes.Add(node);
+        TestOutput.WriteLine($"node {systemName} is up at {node.Address} (pid {node.ProcessId})");
+        return node;
+    }
+
+    /// <summary>
+    /// Ends the test the way production ends: the test system terminates, every child gets STOP;
+    /// only then are clean exits and an empty IPC directory asserted.
+    /// </summary>
+    protected async Task ShutdownAndVerifyAsync()
+    {
+        await Sys.Terminate().WaitAsync(SystemShutdownTimeout);
+
+        var exitCodes = new List<(NodeProcess Node, int ExitCode)>();
+        foreach (var node in _nodes)
+            exitCodes.Add((node, await node.StopAsync()));
+
+        foreach (var (node, exitCode) in exitCodes)
+            Assert.True(exitCode == 0, $"node at {node.Address} (pid {node.ProcessId}) exited with code {exitCode}, expected 0");
+
+        IpcDirectory.AssertEmpty();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        try
+        {
+            base.Dispose(disposing);
+        }
+        finally
+        {
+            foreach (var node in _nodes)
+                node.Dispose();
+            IpcDirectory.Dispose();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Transport.Ipc.Tests.Infrastructure;
+using Akka.Transport.Ipc.Tests.NodeHost;
+using Xunit.Abstractions;
+
+namespace Akka.Transport.Ipc.Tests.MultiProcess;
+
+/// <summary>
+/// Streams 100 000 byte[] messages of mixed sizes (8 B .. 1 MiB) to the child's verifier.
+/// The ring (256 KiB) is smaller than the largest frames (maximum-frame-size 2 MiB), so frames
+/// larger than the ring must cross it in pieces.
+/// </summary>
+[Collection(MultiProcessCollection.Name)]
+public sealed class TwoProcessStreamingTests(ITestOutputHelper output)
+    : MultiProcessTestKit(output, ringSize: "256KiB", maxFrame: "2MiB")
+{
+    private const int Total = 100_000;
+
+    // Bounds the bytes in flight (and so memory) while keeping the pipe full.
+    private const int Window = 5_000;
+
+    private static readonly TimeSpan AckTimeout = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task Hundred_thousand_mixed_size_messages_arrive_in_order_and_intact()
+    {
+        var node = await StartNodeAsync();
+        var verifier = Sys.ActorSelection($"{node.Address}/user/verifier");
+
+        var sent = 0;
+        var acknowledged = 0;
+        long bytesSent = 0;
+        var stopwatch = Stopwatch.StartNew();
+        while (acknowledged < Total)
+        {
+            while (sent < Total && sent - acknowledged < Window)
+            {
+                var payload = StreamPayload.Create(sent);
+                bytesSent += payload.Length;
+                verifier.Tell(payload, TestActor);
+                sent++;
+            }
+
+            var reply = await ExpectMsgAsync<object>(AckTimeout, $"an ack after {acknowledged} acknowledged of {sent} sent");
+            switch (reply)
+            {
+                case string error:
+                    Assert.Fail(error);
+                    break;
+                case int count:
+                    Assert.True(count > acknowledged && count <= sent,
+                        $"ack {count} is inconsistent: {acknowledged} acknowledged before, {sent} sent");
+                    acknowledged = count;
+                    break;
+                default:
+                    Assert.Fail($"unexpected reply {reply.GetType()}: {reply}");
+                    break;
+            }
+        }
+        stopwatch.Stop();
+
+        // The verifier checks each message before acking it, so the last ack covers all of them.
+        Assert.Equal(Total, acknowledged);
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        TestOutput.WriteLine(
+            $"{Total} messages, {bytesSent / 1e6:F1} MB in {seconds:F2} s: "
+            + $"{Total / seconds:F0} messages/s, {bytesSent / 1e6 / seconds:F1} MB/s");
+
+        await ShutdownAndVerifyAsync();
+    }
+}

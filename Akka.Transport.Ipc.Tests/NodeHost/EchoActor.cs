@@ -1,0 +1,9 @@
+using Akka.Actor;
+
+namespace Akka.Transport.Ipc.Tests.NodeHost;
+
+/// <summary>Replies every message unchanged to its sender.</summary>
+public sealed class EchoActor : ReceiveActor
+{
+    public EchoActor() => ReceiveAny(message => Sender.Tell(message));
+}

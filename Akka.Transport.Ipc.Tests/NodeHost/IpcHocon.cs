@@ -1,0 +1,37 @@
+namespace Akka.Transport.Ipc.Tests.NodeHost;
+
+/// <summary>
+/// Builds the transport's public HOCON contract. Shared by the child process and the test
+/// process so both sides are configured identically.
+/// </summary>
+public static class IpcHocon
+{
+    public static string Build(
+        string directory,
+        int port = 0,
+        string ringSize = "1MiB",
+        string maxFrame = "128000b",
+        string mode = "auto",
+        string hostname = "localhost") => $$"""
+        akka {
+          actor.provider = remote
+          remote {
+            enabled-transports = ["akka.remote.ipc"]
+            ipc {
+              transport-class = "Akka.Transport.Ipc.IpcTransport, Akka.Transport.Ipc"
+              hostname = {{Quote(hostname)}}
+              port = {{port}}
+              directory = {{Quote(directory)}}
+              mode = {{mode}}
+              ring-size = {{ringSize}}
+              maximum-frame-size = {{maxFrame}}
+              connection-timeout = 15s
+            }
+          }
+        }
+        """;
+
+    // HOCON quoted strings use JSON escaping rules.
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}

@@ -1,0 +1,75 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Transport.Ipc.Tests.NodeHost;
+
+// Child process of the multi-process tests. Protocol on stdio:
+//   stdout: "ADDRESS <akka address>" once the ActorSystem is bound; all other lines are logs.
+//   stdin:  "STOP" (or EOF, e.g. when the test process dies) triggers a clean shutdown.
+// Exit codes: 0 clean, 1 start failure, 3 system terminated unexpectedly, 4 shutdown timed out, 64 bad args.
+
+NodeOptions options;
+try
+{
+    options = NodeOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 64;
+}
+
+var config = ConfigurationFactory
+    .ParseString("akka.loglevel = INFO")
+    .WithFallback(ConfigurationFactory.ParseString(
+        IpcHocon.Build(options.Directory, options.Port, options.RingSize, options.MaxFrame, options.Mode)));
+
+ActorSystem system;
+try
+{
+    system = ActorSystem.Create(options.SystemName, config);
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"FAILED to start the ActorSystem: {e}");
+    return 1;
+}
+
+system.ActorOf(Props.Create<EchoActor>(), "echo");
+system.ActorOf(Props.Create<Verifier>(), "verifier");
+
+Console.Out.WriteLine($"ADDRESS {((ExtendedActorSystem)system).Provider.DefaultAddress}");
+Console.Out.Flush();
+
+// Console.In.ReadLineAsync blocks the caller, so read stdin on a dedicated thread.
+var stopRequested = Task.Factory.StartNew(
+    () =>
+    {
+        while (Console.In.ReadLine() is { } line)
+        {
+            if (line.Trim() == "STOP")
+                return;
+        }
+    },
+    TaskCreationOptions.LongRunning);
+
+if (await Task.WhenAny(stopRequested, system.WhenTerminated) != stopRequested)
+{
+    Console.Error.WriteLine("ActorSystem terminated before STOP was received.");
+    return 3;
+}
+
+try
+{
+    await CoordinatedShutdown.Get(system)
+        .Run(CoordinatedShutdown.ClrExitReason.Instance)
+        .WaitAsync(TimeSpan.FromSeconds(30));
+    await system.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+}
+catch (TimeoutException)
+{
+    Console.Error.WriteLine("ActorSystem shutdown timed out.");
+    return 4;
+}
+
+Console.Out.WriteLine("STOPPED");
+return 0;
