@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
@@ -21,7 +20,6 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     public const string Scheme = "ipc";
 
     private readonly ILoggingAdapter _log;
-    private readonly ConcurrentDictionary<IpcAssociationHandle, byte> _handles = new();
     private readonly List<InboundOffer> _heldInbound = new();
     private readonly object _inboundLock = new();
     private Rendezvous? _rendezvous;
@@ -58,7 +56,8 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
             if (t.IsCompletedSuccessfully)
                 ReleaseHeldInbound(t.Result);
         }, TaskContinuationOptions.ExecuteSynchronously);
-        _log.Info("IPC transport listening on {0} (directory {1})", _localAddress, rendezvous.Names.Directory);
+        _log.Info("IPC transport listening on {0} (directory {1}, {2})", _localAddress, rendezvous.Names.Directory,
+            rendezvous.ShmAvailable ? "shared memory" : "FIFOs only");
         return Task.FromResult<(Address, TaskCompletionSource<IAssociationEventListener>)>((_localAddress, promise));
     }
 
@@ -71,16 +70,16 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         var rendezvous = _rendezvous ?? throw new InvalidOperationException("Associate called before Listen");
         if (remoteAddress.Port is not int port || port is < 1 or > 65535)
             throw new InvalidAssociationException($"{remoteAddress} has no valid IPC port");
-        ShmChannel channel;
+        IChannel channel;
         try
         {
-            channel = await rendezvous.ConnectAsync(port, remoteAddress.Host ?? Settings.Hostname).ConfigureAwait(false);
+            channel = await rendezvous.ConnectAsync(port).ConfigureAwait(false);
         }
         catch (EndpointNotFoundException e)
         {
             throw new InvalidAssociationException($"Cannot associate with {remoteAddress}: {e.Message}", e);
         }
-        return Track(new IpcAssociationHandle(_localAddress!, remoteAddress, channel, Settings.WireFrameLimit, _log));
+        return new IpcAssociationHandle(_localAddress!, remoteAddress, channel, Settings.WireFrameLimit, _log);
     }
 
     /// <inheritdoc />
@@ -91,16 +90,12 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
             return true;
         try
         {
-            var channels = _handles.Keys.Select(h => h.Channel).ToList();
-            lock (_inboundLock)
-                channels.AddRange(_heldInbound.Select(o => o.Channel));
-            await rendezvous.CloseChannelsAsync(channels, Settings.FlushTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            await rendezvous.CloseAllAsync(Settings.FlushTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             return true;
         }
         finally
         {
             rendezvous.Dispose();
-            _handles.Clear();
         }
     }
 
@@ -134,14 +129,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     private void Notify(IAssociationEventListener listener, InboundOffer offer)
     {
         var remote = new Address(Scheme, offer.System, offer.Host, offer.Port);
-        var handle = Track(new IpcAssociationHandle(_localAddress!, remote, offer.Channel, Settings.WireFrameLimit, _log));
+        var handle = new IpcAssociationHandle(_localAddress!, remote, offer.Channel, Settings.WireFrameLimit, _log);
         listener.Notify(new InboundAssociation(handle));
-    }
-
-    private IpcAssociationHandle Track(IpcAssociationHandle handle)
-    {
-        _handles[handle] = 0;
-        handle.Channel.Completion.ContinueWith(_ => _handles.TryRemove(handle, out byte _), TaskScheduler.Default);
-        return handle;
     }
 }

@@ -15,6 +15,8 @@ public sealed class IpcSettingsTests
         Assert.Equal(0, settings.Port);
         Assert.Equal("", settings.Directory);
         Assert.Equal(IpcMode.Auto, settings.Mode);
+        Assert.Equal("", settings.ShmDirectory);
+        Assert.Equal(settings.ResolvedDirectory, settings.ResolvedShmDirectory);
         Assert.Equal(1 << 20, settings.RingSize);
         Assert.Equal(128000, settings.MaximumFrameSize);
         Assert.Equal(64L << 20, settings.SendQueueLimit);
@@ -41,7 +43,6 @@ public sealed class IpcSettingsTests
     [InlineData("port = 65536", "port")]
     [InlineData("port = abc", "port")]
     [InlineData("mode = carrier-pigeon", "mode")]
-    [InlineData("mode = fifo", "mode")]
     [InlineData("hostname = \"\"", "hostname")]
     [InlineData("connection-timeout = 0s", "connection-timeout")]
     [InlineData("connection-timeout = soon", "connection-timeout")]
@@ -55,14 +56,24 @@ public sealed class IpcSettingsTests
         Assert.Contains($"'{value}'", error.Message);
     }
 
-    [Fact]
-    public void A_directory_that_is_a_file_is_refused_naming_the_key()
+    [Theory]
+    [InlineData("auto", IpcMode.Auto)]
+    [InlineData("shm", IpcMode.Shm)]
+    [InlineData("fifo", IpcMode.Fifo)]
+    [InlineData("FIFO", IpcMode.Fifo)]
+    public void Mode_accepts_its_three_values(string value, IpcMode expected) =>
+        Assert.Equal(expected, Parse($"mode = {value}").Mode);
+
+    [Theory]
+    [InlineData("directory")]
+    [InlineData("shm-directory")]
+    public void A_directory_that_is_a_file_is_refused_naming_the_key(string key)
     {
         string file = Path.GetTempFileName();
         try
         {
-            var error = Assert.Throws<ConfigurationException>(() => Parse($"directory = \"{file}\""));
-            Assert.Contains("akka.remote.ipc.directory", error.Message);
+            var error = Assert.Throws<ConfigurationException>(() => Parse($"{key} = \"{file}\""));
+            Assert.Contains("akka.remote.ipc." + key, error.Message);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Akka.Transport.Ipc.Channels;
 using Xunit.Sdk;
 
 namespace Akka.Transport.Ipc.Tests.Infrastructure;
@@ -7,27 +8,24 @@ namespace Akka.Transport.Ipc.Tests.Infrastructure;
 /// ActorSystem using it has shut down; <see cref="AssertEmpty"/> checks that.
 /// </summary>
 /// <remarks>
-/// Named POSIX semaphores live in /dev/shm as sem.*, outside the directory, under names the
-/// transport derives itself. So a semaphore counts as this test's when it carries <see cref="Token"/>
-/// or is an akka-ipc one that appeared after this directory was created; the multi-process
-/// tests run one at a time, so nothing else creates such semaphores meanwhile.
+/// Named POSIX semaphores live in /dev/shm as sem.*, outside the directory. The transport derives
+/// their names from the directory path; the test asks its <see cref="ChannelNames"/> (internal,
+/// visible to the tests) for the prefix, so only this directory's semaphores count, even while
+/// other tests run in parallel.
 /// </remarks>
 public sealed class IpcTestDirectory : IDisposable
 {
     private const string SharedMemoryRoot = "/dev/shm";
-    private const string TransportSemaphorePattern = "sem.akka-ipc-*";
-    private readonly HashSet<string> _semaphoresBefore;
+    private readonly string _transportSemaphorePattern;
     private bool _disposed;
 
     public IpcTestDirectory()
     {
-        if (OperatingSystem.IsWindows())
-            throw new PlatformNotSupportedException("The IPC transport needs POSIX shared memory.");
-
         Token = Guid.NewGuid().ToString("N")[..8];
         var root = Directory.Exists(SharedMemoryRoot) ? SharedMemoryRoot : System.IO.Path.GetTempPath();
         Path = System.IO.Path.Combine(root, $"akka-ipc-test-{Token}");
-        _semaphoresBefore = [.. SharedMemoryFiles(TransportSemaphorePattern)];
+        // "/akka-ipc-<uid>-<hash of path>-" names /dev/shm/sem.akka-ipc-<uid>-<hash of path>-<port>.
+        _transportSemaphorePattern = "sem." + new ChannelNames(System.IO.Path.GetFullPath(Path)).SemaphorePrefix.TrimStart('/') + "*";
         Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         LeakGuard.Track(this);
     }
@@ -100,7 +98,7 @@ public sealed class IpcTestDirectory : IDisposable
 
     private IEnumerable<string> OwnSemaphores() =>
         SharedMemoryFiles($"sem.*{Token}*")
-            .Concat(SharedMemoryFiles(TransportSemaphorePattern).Where(s => !_semaphoresBefore.Contains(s)))
+            .Concat(SharedMemoryFiles(_transportSemaphorePattern))
             .Distinct(StringComparer.Ordinal);
 
     private static IEnumerable<string> SharedMemoryFiles(string pattern) =>

@@ -11,17 +11,19 @@ namespace Akka.Transport.Ipc.Tests.Transport;
 /// Akka's GenericTransportSpec checklist, for this transport: the transports are driven through the SPI
 /// directly, as Akka.Remote's EndpointManager drives them.
 /// </summary>
-public sealed class IpcTransportSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
+public abstract class IpcTransportSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
     private readonly IpcTestDirectory _directory = new();
     private readonly List<IpcTransport> _transports = new();
 
-    public IpcTransportSpec(ITestOutputHelper output) : base("akka.loglevel = INFO", output: output) { }
+    private readonly string _mode;
+
+    protected IpcTransportSpec(string mode, ITestOutputHelper output) : base("akka.loglevel = INFO", output: output) => _mode = mode;
 
     private IpcTransport NewTransport(string extra = "")
     {
-        var config = ConfigurationFactory.ParseString($"directory = \"{_directory.Path}\"\n{extra}");
+        var config = ConfigurationFactory.ParseString($"directory = \"{_directory.Path}\"\nmode = {_mode}\n{extra}");
         var transport = new IpcTransport(Sys, config);
         _transports.Add(transport);
         return transport;
@@ -135,10 +137,10 @@ public sealed class IpcTransportSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
         _directory.AssertEmpty();
     }
 
-    private async Task<(AssociationHandle Outbound, AssociationHandle Inbound)> ConnectedPairAsync()
+    private async Task<(AssociationHandle Outbound, AssociationHandle Inbound)> ConnectedPairAsync(string extra = "")
     {
-        var a = NewTransport();
-        var b = NewTransport();
+        var a = NewTransport(extra);
+        var b = NewTransport(extra);
         await ListenAsync(a);
         var addressB = await ListenAsync(b);
         var outbound = await a.Associate(addressB).WaitAsync(Timeout);
@@ -149,6 +151,51 @@ public sealed class IpcTransportSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
     private static ByteString Payload(int i) =>
         ByteString.CopyFrom(Enumerable.Range(0, 1 + i % 300).Select(j => (byte)(i * 7 + j)).ToArray());
 
+    [Fact]
+    public async Task Frames_larger_than_the_ring_arrive_whole_and_in_order()
+    {
+        var (outbound, inbound) = await ConnectedPairAsync("ring-size = 4KiB\nmaximum-frame-size = 1MiB");
+        inbound.ReadHandlerSource.SetResult(new ActorHandleEventListener(TestActor));
+        var sizes = new[] { 1, 5000, 300_000, 17, 1 << 20, 4096, 0, 65536 };
+        foreach (var size in sizes)
+            Assert.True(outbound.Write(ByteString.CopyFrom(Enumerable.Range(0, size).Select(i => (byte)(i * 13 + size)).ToArray())));
+        foreach (var size in sizes)
+        {
+            var payload = ExpectMsg<InboundPayload>(Timeout).Payload;
+            Assert.Equal(size, payload.Length);
+            Assert.True(payload.Span.SequenceEqual(Enumerable.Range(0, size).Select(i => (byte)(i * 13 + size)).ToArray()));
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_lose_nothing_and_keep_each_writers_order()
+    {
+        var (outbound, inbound) = await ConnectedPairAsync("ring-size = 16KiB");
+        inbound.ReadHandlerSource.SetResult(new ActorHandleEventListener(TestActor));
+        const int Writers = 4, PerWriter = 5000;
+        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(() =>
+        {
+            for (int i = 0; i < PerWriter; i++)
+            {
+                var bytes = new byte[8 + (i % 700)];
+                BitConverter.TryWriteBytes(bytes, w);
+                BitConverter.TryWriteBytes(bytes.AsSpan(4), i);
+                while (!outbound.Write(ByteString.CopyFrom(bytes)))
+                    Thread.Sleep(1); // back-pressure past the queue limit: try later, as EndpointWriter does
+            }
+        })).ToArray();
+        await Task.WhenAll(writers).WaitAsync(Timeout);
+        var next = new int[Writers];
+        for (int n = 0; n < Writers * PerWriter; n++)
+        {
+            var payload = ExpectMsg<InboundPayload>(Timeout).Payload.ToByteArray();
+            int writer = BitConverter.ToInt32(payload, 0);
+            Assert.Equal(next[writer]++, BitConverter.ToInt32(payload, 4));
+            Assert.Equal(8 + ((next[writer] - 1) % 700), payload.Length);
+        }
+        Assert.All(next, count => Assert.Equal(PerWriter, count));
+    }
+
     void IDisposable.Dispose()
     {
         foreach (var transport in _transports)
@@ -158,3 +205,9 @@ public sealed class IpcTransportSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
         Shutdown();
     }
 }
+
+/// <summary>The transport spec over shared memory.</summary>
+public sealed class ShmTransportSpec(ITestOutputHelper output) : IpcTransportSpec("shm", output);
+
+/// <summary>The transport spec over FIFOs.</summary>
+public sealed class FifoTransportSpec(ITestOutputHelper output) : IpcTransportSpec("fifo", output);

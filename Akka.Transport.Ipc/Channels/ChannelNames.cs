@@ -10,7 +10,8 @@ namespace Akka.Transport.Ipc.Channels;
 ///   &lt;port&gt;.lock          flock held for the endpoint's lifetime (pid inside, for people)
 ///   &lt;port&gt;.accept        FIFO the endpoint reads connect requests from
 ///   &lt;port&gt;.life          FIFO the endpoint holds open; peers watch it for POLLHUP = endpoint died
-///   &lt;port&gt;-&lt;id&gt;.seg      association segment offered by this endpoint (unlinked once accepted)
+///   &lt;port&gt;-&lt;id&gt;.seg      association segment offered by this endpoint (in the shm directory; unlinked once accepted)
+///   &lt;port&gt;-&lt;id&gt;.c2s/.s2c FIFO pair of an association offered by this endpoint (unlinked once both ends are open)
 /// </code>
 /// and one doorbell semaphore <c>/akka-ipc-&lt;uid&gt;-&lt;token&gt;-&lt;port&gt;</c>, where the token is a hash of the
 /// directory so that endpoints in different directories never share names.
@@ -18,14 +19,18 @@ namespace Akka.Transport.Ipc.Channels;
 /// </summary>
 internal sealed class ChannelNames
 {
-    public ChannelNames(string directory)
+    public ChannelNames(string directory, string? shmDirectory = null)
     {
         Directory = directory;
+        ShmDirectory = shmDirectory ?? directory;
         Token = HashToken(directory);
         SemaphorePrefix = $"/akka-ipc-{Posix.Uid}-{Token}-";
     }
 
     public string Directory { get; }
+
+    /// <summary>Where this endpoint creates association segments (the directory unless configured otherwise).</summary>
+    public string ShmDirectory { get; }
 
     /// <summary>Eight hex digits identifying the directory in names outside it.</summary>
     public string Token { get; }
@@ -39,7 +44,13 @@ internal sealed class ChannelNames
 
     public string Life(int port) => Path.Combine(Directory, $"{port}.life");
 
-    public string Segment(int port, long id) => Path.Combine(Directory, $"{port}-{id}.seg");
+    public string Segment(int port, long id) => Segment(ShmDirectory, port, id);
+
+    public static string Segment(string shmDirectory, int port, long id) => Path.Combine(shmDirectory, $"{port}-{id}.seg");
+
+    public string ClientToServer(int port, long id) => Path.Combine(Directory, $"{port}-{id}.c2s");
+
+    public string ServerToClient(int port, long id) => Path.Combine(Directory, $"{port}-{id}.s2c");
 
     public string Doorbell(int port) => SemaphorePrefix + port.ToString(CultureInfo.InvariantCulture);
 

@@ -1,43 +1,90 @@
 using System.Buffers.Binary;
+using System.Text;
 
 namespace Akka.Transport.Ipc.Channels;
 
+/// <summary>How an association carries frames, as negotiated in the connect request.</summary>
+internal enum ChannelMode
+{
+    Shm = 1,
+    Fifo = 2,
+}
+
 /// <summary>
-/// What a connecting endpoint writes to a listener's accept FIFO. Fixed 64 bytes, far below PIPE_BUF, so
+/// What a connecting endpoint writes to a listener's accept FIFO. Fixed 512 bytes, below PIPE_BUF (4096), so
 /// concurrent connectors' requests never interleave:
 /// <code>
-///  0 magic long · 8 version int · 12 clientPort int · 16 segmentId long · 24 clientPid int · 28..63 reserved
+///   0 magic long · 8 version int · 12 clientPort int · 16 associationId long · 24 clientPid int · 28 mode int
+///  32 clientSystem  (1 length byte + UTF-8, 64 B)
+///  96 clientHost    (1 length byte + UTF-8, 64 B)
+/// 160 shmDirectory  (2 length bytes + UTF-8, up to 350 B): where the segment of a shm association is
 /// </code>
 /// </summary>
-internal readonly record struct ConnectRequest(int ClientPort, long SegmentId, int ClientPid)
+internal sealed record ConnectRequest(int ClientPort, long AssociationId, int ClientPid, ChannelMode Mode,
+    string System, string Host, string ShmDirectory)
 {
-    public const int Length = 64;
+    public const int Length = 512;
+    private const int SystemOffset = 32;
+    private const int HostOffset = 96;
+    private const int NameField = 64;
+    private const int ShmDirectoryOffset = 160;
+    public const int MaxShmDirectoryBytes = Length - ShmDirectoryOffset - 2;
 
     public void WriteTo(Span<byte> buffer)
     {
-        buffer.Slice(0, Length).Clear();
+        buffer = buffer.Slice(0, Length);
+        buffer.Clear();
         BinaryPrimitives.WriteInt64LittleEndian(buffer, SegmentLayout.Magic);
         BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(8), SegmentLayout.Version);
         BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(12), ClientPort);
-        BinaryPrimitives.WriteInt64LittleEndian(buffer.Slice(16), SegmentId);
+        BinaryPrimitives.WriteInt64LittleEndian(buffer.Slice(16), AssociationId);
         BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(24), ClientPid);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(28), (int)Mode);
+        WriteName(buffer.Slice(SystemOffset, NameField), System);
+        WriteName(buffer.Slice(HostOffset, NameField), Host);
+        int length = Encoding.UTF8.GetBytes(ShmDirectory, buffer.Slice(ShmDirectoryOffset + 2, MaxShmDirectoryBytes));
+        BinaryPrimitives.WriteUInt16LittleEndian(buffer.Slice(ShmDirectoryOffset), (ushort)length);
     }
 
-    /// <summary>Parses one request; null with a reason when it is not one of ours.</summary>
+    /// <summary>Parses one request; null with a reason when it is not one this side can serve.</summary>
     public static ConnectRequest? TryRead(ReadOnlySpan<byte> buffer, out string? error)
     {
         error = null;
+        int version = BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(8));
+        int port = BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(12));
+        int mode = BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(28));
+        int directoryLength = BinaryPrimitives.ReadUInt16LittleEndian(buffer.Slice(ShmDirectoryOffset));
         if (BinaryPrimitives.ReadInt64LittleEndian(buffer) != SegmentLayout.Magic)
             error = "bad magic";
-        else if (BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(8)) is var version && version != SegmentLayout.Version)
+        else if (version != SegmentLayout.Version)
             error = $"protocol version {version}, this side speaks {SegmentLayout.Version}";
-        else if (BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(12)) is var port && port is < 1 or > 65535)
+        else if (port is < 1 or > 65535)
             error = $"client port {port} out of range";
+        else if (mode != (int)ChannelMode.Shm && mode != (int)ChannelMode.Fifo)
+            error = $"unknown channel mode {mode}";
+        else if (directoryLength > MaxShmDirectoryBytes)
+            error = "shm directory field too long";
         if (error != null)
             return null;
         return new ConnectRequest(
-            BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(12)),
+            port,
             BinaryPrimitives.ReadInt64LittleEndian(buffer.Slice(16)),
-            BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(24)));
+            BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(24)),
+            (ChannelMode)mode,
+            ReadName(buffer.Slice(SystemOffset, NameField)),
+            ReadName(buffer.Slice(HostOffset, NameField)),
+            Encoding.UTF8.GetString(buffer.Slice(ShmDirectoryOffset + 2, directoryLength)));
     }
+
+    private static void WriteName(Span<byte> field, string name)
+    {
+        var text = field.Slice(1);
+        int length = Encoding.UTF8.GetByteCount(name) <= text.Length
+            ? Encoding.UTF8.GetBytes(name, text)
+            : throw new ArgumentException($"'{name}' is longer than {text.Length} UTF-8 bytes");
+        field[0] = (byte)length;
+    }
+
+    private static string ReadName(ReadOnlySpan<byte> field) =>
+        Encoding.UTF8.GetString(field.Slice(1, Math.Min(field[0], field.Length - 1)));
 }

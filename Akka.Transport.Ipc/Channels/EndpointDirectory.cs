@@ -15,8 +15,8 @@ internal static class EndpointDirectory
     private const int DynamicPortRange = 40000;
     private const int PortAttempts = 1000;
 
-    /// <summary>Makes sure the directory exists, is a directory, belongs to us and is 0700.</summary>
-    public static void Prepare(string directory)
+    /// <summary>Makes sure the directory exists, is a directory, belongs to us and is 0700; errors name <paramref name="key"/>.</summary>
+    public static void Prepare(string directory, string key)
     {
         try
         {
@@ -25,13 +25,13 @@ internal static class EndpointDirectory
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw IpcSettings.Invalid("directory", directory, "cannot be created: " + e.Message);
+            throw IpcSettings.Invalid(key, directory, "cannot be created: " + e.Message);
         }
-        var stat = Posix.Stat(directory) ?? throw IpcSettings.Invalid("directory", directory, "does not exist");
+        var stat = Posix.Stat(directory) ?? throw IpcSettings.Invalid(key, directory, "does not exist");
         if (!stat.IsDirectory)
-            throw IpcSettings.Invalid("directory", directory, "is not a directory");
+            throw IpcSettings.Invalid(key, directory, "is not a directory");
         if (stat.Uid != Posix.Uid)
-            throw IpcSettings.Invalid("directory", directory, $"belongs to uid {stat.Uid}, not to this process's uid {Posix.Uid}");
+            throw IpcSettings.Invalid(key, directory, $"belongs to uid {stat.Uid}, not to this process's uid {Posix.Uid}");
         if ((stat.Mode & 0x3F) != 0)
             File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
@@ -67,9 +67,14 @@ internal static class EndpointDirectory
     public static void SweepDeadEndpoints(ChannelNames names, int ownPort)
     {
         var byPort = new Dictionary<int, List<string>>();
-        foreach (var path in System.IO.Directory.EnumerateFileSystemEntries(names.Directory))
-            if (ChannelNames.PortOf(Path.GetFileName(path)) is int port)
-                Entries(byPort, port).Add(path);
+        foreach (var directory in new[] { names.Directory, names.ShmDirectory }.Distinct())
+        {
+            if (!System.IO.Directory.Exists(directory))
+                continue;
+            foreach (var path in System.IO.Directory.EnumerateFileSystemEntries(directory))
+                if (ChannelNames.PortOf(Path.GetFileName(path)) is int port)
+                    Entries(byPort, port).Add(path);
+        }
         foreach (var port in SemaphorePorts(names))
             Entries(byPort, port);
 

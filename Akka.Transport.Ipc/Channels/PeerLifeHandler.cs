@@ -18,7 +18,7 @@ internal sealed class PeerLifeHandler : IPollHandler
         _peerPort = peerPort;
     }
 
-    public bool OnReady(short events)
+    public bool OnReady(PollRegistration registration, short events)
     {
         if ((events & (LibC.POLLHUP | LibC.POLLERR | LibC.POLLNVAL)) == 0)
             return true; // nobody writes to a life FIFO; ignore stray input

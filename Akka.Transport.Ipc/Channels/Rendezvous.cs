@@ -5,21 +5,24 @@ using Akka.Transport.Ipc.Primitives;
 namespace Akka.Transport.Ipc.Channels;
 
 /// <summary>
-/// A listening endpoint: owns its port (lock), its accept FIFO, its life FIFO and its doorbell, and runs the
-/// poll thread (accepts, peer deaths) and the receiver thread (rings). Connects to other endpoints by offering
-/// them a segment through their accept FIFO.
+/// A listening endpoint: owns its port (lock), accept FIFO, life FIFO and, when shared memory is usable, its
+/// doorbell and receiver thread; runs the poll thread (accepts, FIFO channels, peer deaths). Connects to other
+/// endpoints by offering a segment (shm) or a FIFO pair through their accept FIFO.
+/// Shared-memory and FIFO specifics live in the other parts of this class.
 /// </summary>
-internal sealed class Rendezvous : IDisposable
+internal sealed partial class Rendezvous : IDisposable
 {
     private readonly IpcSettings _settings;
     private readonly string _systemName;
     private readonly EndpointLock _lock;
-    private readonly FileDescriptor _life;
-    private readonly NamedSemaphore _doorbell;
-    private readonly PollLoop _pollLoop;
-    private readonly ShmReceiver _receiver;
-    private readonly AcceptHandler _acceptHandler;
-    private long _nextSegmentId;
+    private readonly FileDescriptor? _life;
+    private readonly NamedSemaphore? _doorbell;
+    private readonly PollLoop? _pollLoop;
+    private readonly ShmReceiver? _receiver;
+    private readonly Action<InboundOffer> _onInbound;
+    private readonly Action<string> _onWarning;
+    private readonly List<IChannel> _channels = new();
+    private long _nextAssociationId;
     private int _disposed;
 
     private Rendezvous(IpcSettings settings, string systemName, ChannelNames names, EndpointLock endpointLock,
@@ -29,6 +32,8 @@ internal sealed class Rendezvous : IDisposable
         _systemName = systemName;
         Names = names;
         _lock = endpointLock;
+        _onInbound = onInbound;
+        _onWarning = onWarning;
         Port = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;
         try
         {
@@ -36,11 +41,10 @@ internal sealed class Rendezvous : IDisposable
             _life = Posix.Open(names.Life(Port), LibC.O_RDWR | LibC.O_NONBLOCK);
             Posix.MakeFifo(names.Accept(Port));
             var accept = Posix.Open(names.Accept(Port), LibC.O_RDWR | LibC.O_NONBLOCK);
-            _doorbell = NamedSemaphore.Create(names.Doorbell(Port));
             _pollLoop = new PollLoop($"ipc-poll-{Port}", onError);
-            _receiver = new ShmReceiver(_doorbell, $"ipc-rings-{Port}", onError);
-            _acceptHandler = new AcceptHandler(this, onInbound, onWarning) { Fd = accept };
-            _pollLoop.Watch(accept, _acceptHandler);
+            _pollLoop.Watch(accept, new AcceptHandler(this, onWarning));
+            if (settings.Mode != IpcMode.Fifo)
+                (_doorbell, _receiver) = StartSharedMemory(onError);
         }
         catch
         {
@@ -53,15 +57,17 @@ internal sealed class Rendezvous : IDisposable
 
     public ChannelNames Names { get; }
 
-    /// <summary>Channels still open on this endpoint.</summary>
-    public int OpenChannels => _receiver.OpenChannels;
+    /// <summary>True when this endpoint serves shared-memory associations (else FIFOs only).</summary>
+    public bool ShmAvailable => _doorbell != null;
+
+    internal IpcSettings Settings => _settings;
 
     /// <summary>Prepares the directory, sweeps dead endpoints, claims a port and starts serving it.</summary>
     public static Rendezvous Listen(IpcSettings settings, string systemName, Action<InboundOffer> onInbound,
         Action<string> onWarning, Action<Exception> onError)
     {
-        var names = new ChannelNames(settings.ResolvedDirectory);
-        EndpointDirectory.Prepare(names.Directory);
+        var names = new ChannelNames(settings.ResolvedDirectory, settings.ResolvedShmDirectory);
+        EndpointDirectory.Prepare(names.Directory, "directory");
         var endpointLock = EndpointDirectory.Claim(names, settings.Port);
         try
         {
@@ -77,11 +83,11 @@ internal sealed class Rendezvous : IDisposable
     }
 
     /// <summary>
-    /// Offers an association to the endpoint at <paramref name="port"/> and waits (up to connection-timeout)
-    /// for it to accept.
+    /// Offers an association to the endpoint at <paramref name="port"/> — over shared memory when both sides can
+    /// use it, over FIFOs otherwise — and waits (up to connection-timeout) for it to accept.
     /// </summary>
-    /// <exception cref="EndpointNotFoundException">Nobody listens there.</exception>
-    public async Task<ShmChannel> ConnectAsync(int port, string host)
+    /// <exception cref="EndpointNotFoundException">Nobody listens there, or the modes cannot meet.</exception>
+    public async Task<IChannel> ConnectAsync(int port)
     {
         using var accept = Posix.TryOpen(Names.Accept(port), LibC.O_WRONLY | LibC.O_NONBLOCK, out int errno);
         if (accept == null)
@@ -89,11 +95,19 @@ internal sealed class Rendezvous : IDisposable
                 ? $"No IPC endpoint listens on port {port} in '{Names.Directory}'"
                 : $"Cannot reach port {port} in '{Names.Directory}': {LibC.Describe(errno)}");
 
-        var channel = OfferSegment(port, host, out long segmentId);
+        long id = Interlocked.Increment(ref _nextAssociationId);
+        var peerDoorbell = ShmAvailable ? NamedSemaphore.TryOpen(Names.Doorbell(port), out _) : null;
+        if (peerDoorbell == null && _settings.Mode == IpcMode.Shm)
+            throw new EndpointNotFoundException($"The IPC endpoint on port {port} does not offer shared memory (it runs with mode = fifo, or shared memory is unusable there) and this side's mode = shm");
+
+        var mode = peerDoorbell != null ? ChannelMode.Shm : ChannelMode.Fifo;
+        IChannel channel = mode == ChannelMode.Shm ? OfferSegment(port, id, peerDoorbell!) : OfferFifos(id);
+        Track(channel);
         try
         {
-            await SendRequestAsync(accept, port, new ConnectRequest(Port, segmentId, LibC.GetPid()));
-            await channel.Accepted.WaitAsync(_settings.ConnectionTimeout);
+            var request = new ConnectRequest(Port, id, LibC.GetPid(), mode, _systemName, _settings.Hostname, Names.ShmDirectory);
+            await SendRequestAsync(accept, port, request).ConfigureAwait(false);
+            await channel.Accepted.WaitAsync(_settings.ConnectionTimeout).ConfigureAwait(false);
             return channel;
         }
         catch (TimeoutException)
@@ -108,14 +122,15 @@ internal sealed class Rendezvous : IDisposable
         }
     }
 
-    /// <summary>Asks every channel to flush and close; returns when all are closed or the timeout passed.</summary>
-    public async Task CloseChannelsAsync(IEnumerable<ShmChannel> channels, TimeSpan timeout)
+    /// <summary>Asks every open channel to flush and close; returns when all are closed or the timeout passed.</summary>
+    public async Task CloseAllAsync(TimeSpan timeout)
     {
+        IChannel[] channels;
+        lock (_channels)
+            channels = _channels.ToArray();
         foreach (var channel in channels)
             channel.RequestClose();
-        var deadline = DateTime.UtcNow + timeout;
-        while (_receiver.OpenChannels > 0 && DateTime.UtcNow < deadline)
-            await Task.Delay(10);
+        await Task.WhenAll(channels.Select(c => c.Completion)).WaitAsync(timeout).ContinueWith(_ => { }).ConfigureAwait(false);
     }
 
     /// <summary>Stops both threads and removes every name this endpoint created. Idempotent.</summary>
@@ -133,29 +148,26 @@ internal sealed class Rendezvous : IDisposable
         _lock.Dispose();
     }
 
-    private ShmChannel OfferSegment(int port, string host, out long segmentId)
+    /// <summary>Remembers a channel until it completes, so shutdown can close it.</summary>
+    private void Track(IChannel channel)
     {
-        var life = Posix.TryOpen(Names.Life(port), LibC.O_RDONLY | LibC.O_NONBLOCK, out _)
-            ?? throw new EndpointNotFoundException($"No IPC endpoint lives on port {port} in '{Names.Directory}'");
-        NamedSemaphore? peerDoorbell = null;
-        ShmSegment? segment = null;
-        try
+        lock (_channels)
+            _channels.Add(channel);
+        channel.Completion.ContinueWith(_ =>
         {
-            peerDoorbell = NamedSemaphore.TryOpen(Names.Doorbell(port), out _)
-                ?? throw new EndpointNotFoundException($"The IPC endpoint on port {port} has no doorbell (shutting down?)");
-            segmentId = Interlocked.Increment(ref _nextSegmentId);
-            segment = ShmSegment.Create(Names.Segment(Port, segmentId), _settings.RingSize, _settings.WireFrameLimit,
-                Port, _systemName, _settings.Hostname);
-            var channel = NewChannel(segment, isClient: true, port, peerDoorbell, life);
-            return channel;
-        }
-        catch
-        {
-            segment?.Dispose();
-            peerDoorbell?.Dispose();
-            life.Dispose();
-            throw;
-        }
+            lock (_channels)
+                _channels.Remove(channel);
+        }, TaskScheduler.Default);
+    }
+
+    /// <summary>Poll thread: a connect request arrived on the accept FIFO.</summary>
+    internal void OnConnectRequest(ConnectRequest request)
+    {
+        IChannel? channel = request.Mode == ChannelMode.Shm ? AcceptSegment(request) : AcceptFifos(request);
+        if (channel == null)
+            return;
+        Track(channel);
+        _onInbound(new InboundOffer(channel, request.System, request.Host, request.ClientPort));
     }
 
     private static async Task SendRequestAsync(FileDescriptor accept, int port, ConnectRequest request)
@@ -169,7 +181,7 @@ internal sealed class Rendezvous : IDisposable
                 return;
             if (errno != Errno.EAGAIN || attempt > 1000)
                 throw new EndpointNotFoundException($"Cannot send a connect request to port {port}: {LibC.Describe(errno)}");
-            await Task.Delay(5); // the listener's accept FIFO is full: it is busy, not gone
+            await Task.Delay(5).ConfigureAwait(false); // the accept FIFO is full: the listener is busy, not gone
         }
     }
 
@@ -185,15 +197,4 @@ internal sealed class Rendezvous : IDisposable
                 return errno;
         }
     }
-
-    internal ShmChannel NewChannel(ShmSegment segment, bool isClient, int peerPort, NamedSemaphore peerDoorbell, FileDescriptor peerLife)
-    {
-        var channel = new ShmChannel(segment, isClient, peerPort, peerDoorbell, _doorbell, peerLife, _pollLoop,
-            _settings.WireFrameLimit, _settings.SendQueueLimit, _settings.FlushTimeout);
-        _pollLoop.Watch(peerLife, new PeerLifeHandler(channel, peerPort));
-        _receiver.Add(channel);
-        return channel;
-    }
-
-    internal IpcSettings Settings => _settings;
 }

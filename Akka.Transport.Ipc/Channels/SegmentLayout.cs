@@ -16,8 +16,6 @@ namespace Akka.Transport.Ipc.Channels;
 ///   36  serverPid      int
 ///   40  clientClosed   int   1 once the client closed its side (after its last frame was published)
 ///   44  serverClosed   int   1 once the server closed its side
-///   64  clientSystem   1 length byte + UTF-8, <see cref="NameField"/> bytes
-///  128  clientHost     1 length byte + UTF-8, <see cref="NameField"/> bytes
 ///  192  refusal        1 length byte + UTF-8, <see cref="ReasonField"/> bytes: why the listener refused
 /// 4096  ring client → server   (<see cref="RingLayout"/>)
 ///  ...  ring server → client
@@ -39,9 +37,6 @@ internal static class SegmentLayout
     public const int ServerPidOffset = 36;
     public const int ClientClosedOffset = 40;
     public const int ServerClosedOffset = 44;
-    public const int ClientSystemOffset = 64;
-    public const int ClientHostOffset = 128;
-    public const int NameField = 64;
     public const int RefusalOffset = 192;
     public const int ReasonField = 256;
     public const int HeaderLength = 4096;

@@ -9,7 +9,7 @@ namespace Akka.Transport.Ipc.Channels;
 /// releasing the mapping) happens on the transport's receiver thread via <see cref="Service"/>, which is the
 /// only thread that ever unmaps, so no reader or writer can touch memory that is gone.
 /// </summary>
-internal sealed unsafe class ShmChannel
+internal sealed unsafe class ShmChannel : IChannel
 {
     /// <summary>Frames delivered per <see cref="Service"/> call, so one busy channel cannot starve others.</summary>
     private const int FrameBatch = 64;
@@ -21,7 +21,6 @@ internal sealed unsafe class ShmChannel
     private readonly RingReader _in;
     private readonly NamedSemaphore _peerDoorbell;
     private readonly NamedSemaphore _ownDoorbell;
-    private readonly FileDescriptor _peerLife;
     private readonly PollLoop _pollLoop;
     private readonly int _ownClosedOffset;
     private readonly int _peerClosedOffset;
@@ -43,7 +42,7 @@ internal sealed unsafe class ShmChannel
     private volatile bool _connecting;
 
     public ShmChannel(ShmSegment segment, bool isClient, int peerPort, NamedSemaphore peerDoorbell,
-        NamedSemaphore ownDoorbell, FileDescriptor peerLife, PollLoop pollLoop, int wireFrameLimit,
+        NamedSemaphore ownDoorbell, PollLoop pollLoop, int wireFrameLimit,
         long sendQueueLimit, TimeSpan flushTimeout)
     {
         _segment = segment;
@@ -51,7 +50,6 @@ internal sealed unsafe class ShmChannel
         PeerPort = peerPort;
         _peerDoorbell = peerDoorbell;
         _ownDoorbell = ownDoorbell;
-        _peerLife = peerLife;
         _pollLoop = pollLoop;
         _sendQueueLimit = sendQueueLimit;
         _flushTimeout = flushTimeout;
@@ -69,6 +67,11 @@ internal sealed unsafe class ShmChannel
     }
 
     public int PeerPort { get; }
+
+    public string Kind => "shm";
+
+    /// <summary>The watch on the peer's life FIFO; released with the channel.</summary>
+    public PollRegistration? PeerLife { get; set; }
 
     /// <summary>Completes when the listener accepted (client side); faults with the reason otherwise.</summary>
     public Task Accepted => _accepted.Task;
@@ -208,7 +211,8 @@ internal sealed unsafe class ShmChannel
         if (_isClient)
             Posix.Unlink(_segment.Path);
         _segment.Dispose();
-        _pollLoop.Forget(_peerLife);
+        if (PeerLife != null)
+            _pollLoop.Forget(PeerLife);
         _accepted.TrySetException(new IOException(reason));
         if (!_closeRequested)
             _listener?.OnClosed(reason, abnormal);

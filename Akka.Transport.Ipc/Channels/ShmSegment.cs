@@ -31,7 +31,7 @@ internal sealed unsafe class ShmSegment : IDisposable
     public byte* ServerToClientRing => Base + SegmentLayout.ServerToClientRing(RingCapacity);
 
     /// <summary>Creates a new segment file (O_EXCL, 0600) and writes the client's half of the header.</summary>
-    public static ShmSegment Create(string path, int ringCapacity, int maxFrame, int clientPort, string clientSystem, string clientHost)
+    public static ShmSegment Create(string path, int ringCapacity, int maxFrame, int clientPort)
     {
         long length = SegmentLayout.TotalLength(ringCapacity);
         using var fd = Posix.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL);
@@ -45,8 +45,6 @@ internal sealed unsafe class ShmSegment : IDisposable
             segment.Int(SegmentLayout.MaxFrameOffset) = maxFrame;
             segment.Int(SegmentLayout.ClientPortOffset) = clientPort;
             segment.Int(SegmentLayout.ClientPidOffset) = LibC.GetPid();
-            segment.WriteText(SegmentLayout.ClientSystemOffset, SegmentLayout.NameField, clientSystem);
-            segment.WriteText(SegmentLayout.ClientHostOffset, SegmentLayout.NameField, clientHost);
             Volatile.Write(ref Unsafe.AsRef<long>(segment.Base + SegmentLayout.MagicOffset), SegmentLayout.Magic);
             return segment;
         }

@@ -24,6 +24,7 @@ public sealed record IpcSettings(
     int Port,
     string Directory,
     IpcMode Mode,
+    string ShmDirectory,
     int RingSize,
     int MaximumFrameSize,
     long SendQueueLimit,
@@ -59,6 +60,7 @@ public sealed record IpcSettings(
             Port: Read(config, "port", (c, k) => c.GetInt(k), v => v is >= 0 and <= 65535, "must be 0 (pick a free endpoint) or 1-65535"),
             Directory: Read(config, "directory", (c, k) => c.GetString(k), v => v.Length == 0 || !File.Exists(v), "is a file, not a directory"),
             Mode: ParseMode(config),
+            ShmDirectory: Read(config, "shm-directory", (c, k) => c.GetString(k), v => v.Length == 0 || !File.Exists(v), "is a file, not a directory"),
             RingSize: RoundUpToPowerOfTwo(Read(config, "ring-size", ByteSize, v => v > 0 && v <= RingLayout.MaxCapacity,
                 $"must be between 1 and {RingLayout.MaxCapacity} bytes (rounded up to a power of two, at least {RingLayout.MinCapacity})")),
             MaximumFrameSize: (int)Read(config, "maximum-frame-size", ByteSize, v => v is >= MinimumFrameSize and <= MaxByteSetting,
@@ -68,9 +70,18 @@ public sealed record IpcSettings(
             FlushTimeout: Read(config, "flush-timeout", (c, k) => c.GetTimeSpan(k), v => v >= TimeSpan.Zero, "must not be negative"));
     }
 
-    /// <summary>The directory to use: the configured one, or /dev/shm/akka-ipc-&lt;uid&gt;.</summary>
+    /// <summary>
+    /// The directory to use: the configured one, else /dev/shm/akka-ipc-&lt;uid&gt;, else (no /dev/shm) the same
+    /// name in the temporary directory, where FIFOs still work.
+    /// </summary>
     public string ResolvedDirectory =>
-        Directory.Length > 0 ? Path.GetFullPath(Directory) : $"/dev/shm/akka-ipc-{Posix.Uid}";
+        Directory.Length > 0 ? Path.GetFullPath(Directory)
+        : System.IO.Directory.Exists("/dev/shm") ? $"/dev/shm/akka-ipc-{Posix.Uid}"
+        : Path.Combine(Path.GetTempPath(), $"akka-ipc-{Posix.Uid}");
+
+    /// <summary>Where segments are created: shm-directory, or the directory.</summary>
+    public string ResolvedShmDirectory =>
+        ShmDirectory.Length > 0 ? Path.GetFullPath(ShmDirectory) : ResolvedDirectory;
 
     /// <summary>Reads one key; a value that does not parse or breaks its rule fails naming key and value.</summary>
     private static T Read<T>(Config config, string key, Func<Config, string, T> read, Func<T, bool> isValid, string rule)
@@ -103,7 +114,7 @@ public sealed record IpcSettings(
         {
             "auto" => IpcMode.Auto,
             "shm" => IpcMode.Shm,
-            "fifo" => throw Invalid("mode", value, "the FIFO channel is not available in this version; use auto or shm"),
+            "fifo" => IpcMode.Fifo,
             _ => throw Invalid("mode", value, "valid values are auto, shm and fifo"),
         };
     }

@@ -9,5 +9,6 @@ internal static class Errno
     public const int EAGAIN = 11;
     public const int EACCES = 13;
     public const int EEXIST = 17;
+    public const int EPIPE = 32;
     public const int ETIMEDOUT = 110;
 }

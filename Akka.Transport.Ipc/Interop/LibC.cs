@@ -42,6 +42,9 @@ internal static unsafe partial class LibC
 
     public const int CLOCK_MONOTONIC = 1;
 
+    // fcntl(2)
+    public const int F_SETPIPE_SZ = 1031;
+
     /// <summary>A polled descriptor, laid out as <c>struct pollfd</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct PollFd
@@ -59,6 +62,14 @@ internal static unsafe partial class LibC
         public long Nanoseconds;
     }
 
+    /// <summary><c>struct iovec</c>: one buffer of a gathered write.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
     [LibraryImport(Lib, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Open(string path, int flags, uint mode);
 
@@ -70,6 +81,13 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nint count);
+
+    [LibraryImport(Lib, EntryPoint = "writev", SetLastError = true)]
+    public static partial nint WriteV(int fd, IoVec* buffers, int count);
+
+    /// <summary>The fixed three-argument form of the variadic <c>fcntl</c>, for integer arguments.</summary>
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport(Lib, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int FTruncate(int fd, long length);

@@ -46,6 +46,10 @@ internal static class Posix
         return (stat.st_uid, stat.st_size, regular);
     }
 
+    /// <summary>True when the open descriptor is a FIFO.</summary>
+    public static bool IsFifo(FileDescriptor fd) =>
+        Syscall.fstat(fd.Fd, out Stat stat) == 0 && (stat.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFIFO;
+
     /// <summary>Owner uid and permission bits of a path, or null when it does not exist.</summary>
     public static (uint Uid, uint Mode, bool IsDirectory)? Stat(string path)
     {

@@ -12,12 +12,12 @@ namespace Akka.Transport.Ipc.Transport;
 /// </summary>
 internal sealed class IpcAssociationHandle : AssociationHandle, IChannelListener
 {
-    private readonly ShmChannel _channel;
+    private readonly IChannel _channel;
     private readonly int _frameLimit;
     private readonly ILoggingAdapter _log;
     private IHandleEventListener? _listener;
 
-    public IpcAssociationHandle(Address local, Address remote, ShmChannel channel, int frameLimit, ILoggingAdapter log)
+    public IpcAssociationHandle(Address local, Address remote, IChannel channel, int frameLimit, ILoggingAdapter log)
         : base(local, remote)
     {
         _channel = channel;
@@ -33,7 +33,6 @@ internal sealed class IpcAssociationHandle : AssociationHandle, IChannelListener
         }, TaskContinuationOptions.ExecuteSynchronously);
     }
 
-    internal ShmChannel Channel => _channel;
 
     public override bool Write(ByteString payload)
     {
@@ -56,9 +55,9 @@ internal sealed class IpcAssociationHandle : AssociationHandle, IChannelListener
     void IChannelListener.OnClosed(string reason, bool abnormal)
     {
         if (abnormal)
-            _log.Warning("IPC association {0} -> {1} ended: {2}", LocalAddress, RemoteAddress, reason);
+            _log.Warning("IPC association {0} -> {1} ({2}) ended: {3}", LocalAddress, RemoteAddress, _channel.Kind, reason);
         else
-            _log.Debug("IPC association {0} -> {1} ended: {2}", LocalAddress, RemoteAddress, reason);
+            _log.Debug("IPC association {0} -> {1} ({2}) ended: {3}", LocalAddress, RemoteAddress, _channel.Kind, reason);
         _listener!.Notify(new Disassociated(DisassociateInfo.Unknown));
     }
 }

@@ -1,0 +1,395 @@
+using System.Buffers;
+using Akka.Transport.Ipc.Interop;
+using Akka.Transport.Ipc.Primitives;
+
+namespace Akka.Transport.Ipc.Channels;
+
+/// <summary>
+/// One association over two FIFOs (one per direction) carrying length-prefixed frames
+/// (<see cref="StreamFrameDecoder"/>). Both descriptors are non-blocking and served by the transport's poll
+/// thread: it reads and reassembles inbound frames, drains queued outbound frames on POLLOUT, and performs the
+/// close, so no thread exists per association. <see cref="TryWrite"/> writes directly when the pipe has room.
+/// The peer's death is the kernel closing its ends: EOF on the read side, POLLERR on the write side.
+/// </summary>
+internal sealed unsafe class FifoChannel : IChannel, IPollHandler
+{
+    private const int ReadBufferSize = 64 * 1024;
+    private const int ReadsPerWakeUp = 16;
+    private const int FramesPerWrite = 32;
+
+    private readonly PollLoop _loop;
+    private readonly long _sendQueueLimit;
+    private readonly TimeSpan _flushTimeout;
+    private readonly int _pipeSize;
+    private readonly StreamFrameDecoder _decoder;
+    private readonly object _writeLock = new();
+    private readonly Queue<ReadOnlyMemory<byte>> _pending = new();
+    private readonly TaskCompletionSource<bool> _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly FifoHandshake? _handshake;
+    private readonly MemoryHandle[] _pins = new MemoryHandle[FramesPerWrite];
+    private PollRegistration? _read;
+    private PollRegistration? _write;
+    private byte[]? _readBuffer;
+    private long _pendingBytes;
+    private int _headWritten;
+    private bool _closed; // guarded by _writeLock
+    private bool _closeRequested; // poll thread
+    private volatile IChannelListener? _listener;
+    private bool _isClosedOnLoop; // poll thread
+    private bool _peerGone; // poll thread: the peer's read end closed
+
+    private FifoChannel(PollLoop loop, int wireFrameLimit, long sendQueueLimit, TimeSpan flushTimeout, int pipeSize, FifoHandshake? handshake)
+    {
+        _loop = loop;
+        _sendQueueLimit = sendQueueLimit;
+        _flushTimeout = flushTimeout;
+        _pipeSize = pipeSize;
+        _decoder = new StreamFrameDecoder(wireFrameLimit);
+        _handshake = handshake;
+        _accepted.Task.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    public string Kind => "fifo";
+
+    public Task Accepted => _accepted.Task;
+
+    public Task Completion => _completion.Task;
+
+    /// <summary>The accepting side: both ends are open already.</summary>
+    public static FifoChannel Accept(PollLoop loop, FileDescriptor read, FileDescriptor write, int wireFrameLimit,
+        long sendQueueLimit, TimeSpan flushTimeout, int pipeSize)
+    {
+        var channel = new FifoChannel(loop, wireFrameLimit, sendQueueLimit, flushTimeout, pipeSize, handshake: null);
+        channel._accepted.SetResult(true);
+        channel.AttachWriter(write);
+        // Not polled until a listener registers: frames wait in the pipe meanwhile.
+        channel._read = loop.Watch(read, channel, LibC.POLLIN);
+        channel._read.Enabled = false;
+        return channel;
+    }
+
+    /// <summary>The connecting side: reads the listener's answer first, then opens its write end.</summary>
+    public static FifoChannel Connect(PollLoop loop, FileDescriptor read, FifoHandshake handshake, int wireFrameLimit,
+        long sendQueueLimit, TimeSpan flushTimeout, int pipeSize)
+    {
+        var channel = new FifoChannel(loop, wireFrameLimit, sendQueueLimit, flushTimeout, pipeSize, handshake);
+        channel._read = loop.Watch(read, channel, LibC.POLLIN);
+        return channel;
+    }
+
+    public bool TryWrite(ReadOnlyMemory<byte> frame)
+    {
+        lock (_writeLock)
+        {
+            if (_closed || _write == null)
+                return false;
+            if (_pending.Count > 0)
+            {
+                if (_pendingBytes + frame.Length > _sendQueueLimit)
+                    return false;
+                Enqueue(frame, 0);
+                return true;
+            }
+            int written = WriteDirect(frame.Span);
+            if (written < 0)
+                return false; // the reader is gone; the read side reports the end
+            if (written < StreamFrameDecoder.HeaderLength + frame.Length)
+            {
+                Enqueue(frame, written);
+                _write.Events = LibC.POLLOUT;
+            }
+            return true;
+        }
+    }
+
+    public void SetListener(IChannelListener listener)
+    {
+        _listener = listener;
+        _loop.Post(() =>
+        {
+            if (_isClosedOnLoop || _read == null)
+                return;
+            _read.Enabled = true;
+            if (_peerGone)
+                DeliverRestAndClose();
+        });
+    }
+
+    public void RequestClose() => _loop.Post(() =>
+    {
+        if (_isClosedOnLoop || _closeRequested)
+            return;
+        _closeRequested = true;
+        bool flushed;
+        lock (_writeLock)
+            flushed = _pending.Count == 0;
+        if (flushed)
+            Close("closed by this side", abnormal: false);
+        else
+            _loop.Schedule(_flushTimeout, () => Close("closed by this side (flush timed out)", abnormal: false));
+    });
+
+    bool IPollHandler.OnReady(PollRegistration registration, short events)
+    {
+        if (_isClosedOnLoop)
+            return true; // the close posted its Forget already
+        try
+        {
+            if (registration == _write)
+                OnWritable(events);
+            else if (_handshake != null && !_accepted.Task.IsCompleted)
+                OnHandshake();
+            else
+                OnReadable();
+        }
+        catch (InvalidDataException e)
+        {
+            Close(e.Message, abnormal: true);
+        }
+        return true;
+    }
+
+    private void OnHandshake()
+    {
+        string? refusal = _handshake!.ReadAnswer(_read!.Fd, out bool waiting);
+        if (waiting)
+            return;
+        if (refusal != null)
+        {
+            Close(refusal, abnormal: true);
+            return;
+        }
+        var write = _handshake.OpenWriteEnd();
+        _handshake.RemoveFiles();
+        lock (_writeLock)
+            AttachWriter(write);
+        _read!.Enabled = false; // until a listener registers
+        _accepted.TrySetResult(true);
+    }
+
+    private void OnReadable(int maxReads = ReadsPerWakeUp)
+    {
+        var listener = _listener;
+        if (listener == null)
+        {
+            _read!.Enabled = false;
+            return;
+        }
+        _readBuffer ??= new byte[ReadBufferSize];
+        var frames = new ListenerFrames(listener);
+        for (int i = 0; i < maxReads; i++)
+        {
+            nint read;
+            fixed (byte* buffer = _readBuffer)
+                read = LibC.Read(_read!.Fd.Fd, buffer, _readBuffer.Length);
+            if (read > 0)
+            {
+                _decoder.Decode(_readBuffer.AsSpan(0, (int)read), ref frames);
+                if (_decoder.Closed)
+                {
+                    Close("the peer closed the association", abnormal: false);
+                    return;
+                }
+                continue;
+            }
+            int errno = read < 0 ? LibC.Errno : 0;
+            if (errno == Errno.EINTR)
+                continue;
+            if (errno == Errno.EAGAIN)
+                return;
+            Close(read == 0
+                ? (_decoder.IsMidFrame ? "the peer process exited in the middle of a frame" : "the peer process exited")
+                : "reading the FIFO failed: " + LibC.Describe(errno), abnormal: true);
+            return;
+        }
+    }
+
+    private void OnWritable(short events)
+    {
+        if ((events & (LibC.POLLERR | LibC.POLLHUP)) != 0)
+        {
+            // The peer's read end is closed: it exited (or is closing). Nothing queued can arrive.
+            lock (_writeLock)
+                DropPending();
+            _write!.Enabled = false;
+            _peerGone = true;
+            if (_listener != null)
+                DeliverRestAndClose();
+            return;
+        }
+        lock (_writeLock)
+        {
+            DrainLocked();
+            if (_pending.Count > 0)
+                return;
+            _write!.Events = 0;
+        }
+        if (_closeRequested)
+            Close("closed by this side", abnormal: false);
+    }
+
+    /// <summary>Poll thread: deliver what the departed peer wrote, then end the association.</summary>
+    private void DeliverRestAndClose()
+    {
+        OnReadable(int.MaxValue);
+        Close("the peer process exited", abnormal: true);
+    }
+
+    /// <summary>Poll thread: release everything, telling the listener why (unless this side asked).</summary>
+    private void Close(string reason, bool abnormal)
+    {
+        if (_isClosedOnLoop)
+            return;
+        _isClosedOnLoop = true;
+        lock (_writeLock)
+        {
+            _closed = true;
+            if (_closeRequested && _write != null && _pending.Count == 0)
+                WriteCloseMarker();
+            DropPending();
+        }
+        if (_read != null)
+            _loop.Forget(_read);
+        if (_write != null)
+            _loop.Forget(_write);
+        _handshake?.RemoveFiles();
+        _accepted.TrySetException(new IOException(reason));
+        if (!_closeRequested)
+            _listener?.OnClosed(reason, abnormal);
+        _completion.TrySetResult(true);
+    }
+
+    private void AttachWriter(FileDescriptor write)
+    {
+        if (_pipeSize > 0)
+            LibC.Fcntl(write.Fd, LibC.F_SETPIPE_SZ, _pipeSize); // best effort: a larger pipe means fewer wake-ups
+        _write = _loop.Watch(write, this, events: 0);
+    }
+
+    /// <summary>Writes header and payload in one call; returns bytes written (0 when full, -1 when the reader is gone).</summary>
+    private int WriteDirect(ReadOnlySpan<byte> frame)
+    {
+        int header = frame.Length;
+        fixed (byte* payload = frame)
+        {
+            var buffers = stackalloc LibC.IoVec[2];
+            buffers[0] = new LibC.IoVec { Base = (byte*)&header, Length = StreamFrameDecoder.HeaderLength };
+            buffers[1] = new LibC.IoVec { Base = payload, Length = (nuint)frame.Length };
+            return WriteGathered(buffers, 2);
+        }
+    }
+
+    private void DrainLocked()
+    {
+        var buffers = stackalloc LibC.IoVec[2 * FramesPerWrite];
+        var headers = stackalloc int[FramesPerWrite];
+        var pins = _pins;
+        while (_pending.Count > 0)
+        {
+            int count = 0;
+            int frames = 0;
+            try
+            {
+                foreach (var frame in _pending)
+                {
+                    if (frames == FramesPerWrite)
+                        break;
+                    headers[frames] = frame.Length;
+                    pins[frames] = frame.Pin();
+                    buffers[count++] = new LibC.IoVec { Base = (byte*)&headers[frames], Length = StreamFrameDecoder.HeaderLength };
+                    buffers[count++] = new LibC.IoVec { Base = (byte*)pins[frames].Pointer, Length = (nuint)frame.Length };
+                    frames++;
+                }
+                SkipWritten(buffers, _headWritten);
+                int written = WriteGathered(buffers, count);
+                if (written < 0)
+                {
+                    DropPending();
+                    return;
+                }
+                if (written == 0)
+                    return;
+                Advance(written);
+            }
+            finally
+            {
+                for (int i = 0; i < frames; i++)
+                    pins[i].Dispose();
+            }
+        }
+    }
+
+    /// <summary>Skips the part of the first frame that an earlier partial write already sent.</summary>
+    private static void SkipWritten(LibC.IoVec* buffers, int written)
+    {
+        int skipHeader = Math.Min(written, StreamFrameDecoder.HeaderLength);
+        buffers[0].Base += skipHeader;
+        buffers[0].Length -= (nuint)skipHeader;
+        int skipPayload = written - skipHeader;
+        buffers[1].Base += skipPayload;
+        buffers[1].Length -= (nuint)skipPayload;
+    }
+
+    private void Advance(int written)
+    {
+        long remaining = written;
+        while (remaining > 0 && _pending.TryPeek(out var head))
+        {
+            long left = StreamFrameDecoder.HeaderLength + head.Length - _headWritten;
+            if (remaining < left)
+            {
+                _headWritten += (int)remaining;
+                return;
+            }
+            remaining -= left;
+            _pending.Dequeue();
+            _pendingBytes -= head.Length;
+            _headWritten = 0;
+        }
+    }
+
+    private int WriteGathered(LibC.IoVec* buffers, int count)
+    {
+        while (true)
+        {
+            nint written = LibC.WriteV(_write!.Fd.Fd, buffers, count);
+            if (written >= 0)
+                return (int)written;
+            int errno = LibC.Errno;
+            if (errno == Errno.EINTR)
+                continue;
+            return errno == Errno.EAGAIN ? 0 : -1;
+        }
+    }
+
+    private void WriteCloseMarker()
+    {
+        int marker = StreamFrameDecoder.CloseMarker;
+        LibC.Write(_write!.Fd.Fd, (byte*)&marker, StreamFrameDecoder.HeaderLength); // best effort; EOF says the same less politely
+    }
+
+    private void Enqueue(ReadOnlyMemory<byte> frame, int written)
+    {
+        if (_pending.Count == 0)
+            _headWritten = written;
+        _pending.Enqueue(frame);
+        _pendingBytes += frame.Length;
+    }
+
+    private void DropPending()
+    {
+        _pending.Clear();
+        _pendingBytes = 0;
+        _headWritten = 0;
+    }
+
+    private readonly struct ListenerFrames : IFrameHandler
+    {
+        private readonly IChannelListener _listener;
+
+        public ListenerFrames(IChannelListener listener) => _listener = listener;
+
+        public void OnFrame(ReadOnlySpan<byte> frame, byte[]? owned) => _listener.OnFrame(frame, owned);
+    }
+}

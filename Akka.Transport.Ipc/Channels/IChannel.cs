@@ -1,0 +1,30 @@
+namespace Akka.Transport.Ipc.Channels;
+
+/// <summary>
+/// One association's byte channel, whatever carries it (shared-memory rings or FIFOs). The handle above does
+/// not know which.
+/// </summary>
+internal interface IChannel
+{
+    /// <summary>Which kind of channel this is, for logs.</summary>
+    string Kind { get; }
+
+    /// <summary>
+    /// Sends <paramref name="frame"/> after every frame written before it. Thread-safe, never blocks; the memory
+    /// must stay unchanged until sent (a ByteString's is immutable).
+    /// </summary>
+    /// <returns>false only when the channel is closed or its queue is past the byte limit.</returns>
+    bool TryWrite(ReadOnlyMemory<byte> frame);
+
+    /// <summary>Starts delivery: inbound frames wait in the channel until a listener is registered.</summary>
+    void SetListener(IChannelListener listener);
+
+    /// <summary>Closes this side once queued frames are flushed (bounded by the flush timeout). Idempotent.</summary>
+    void RequestClose();
+
+    /// <summary>Completes when the peer accepted the association (connecting side); faults with the reason otherwise.</summary>
+    Task Accepted { get; }
+
+    /// <summary>Completes once the channel is closed and its resources released.</summary>
+    Task Completion { get; }
+}
