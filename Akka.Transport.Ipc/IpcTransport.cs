@@ -19,6 +19,12 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     /// <summary>The scheme; Akka.Remote shows it as <c>akka.ipc</c>.</summary>
     public const string Scheme = "ipc";
 
+    /// <summary>
+    /// How long Shutdown lets Akka.Remote disassociate its handles itself: it stops its endpoint writers and calls
+    /// Shutdown before their protocol actors have written the Disassociate PDU, and closing first would lose it.
+    /// </summary>
+    private static readonly TimeSpan DisassociateGrace = TimeSpan.FromSeconds(1);
+
     private readonly ILoggingAdapter _log;
     private readonly List<InboundOffer> _heldInbound = new();
     private readonly object _inboundLock = new();
@@ -90,7 +96,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
             return true;
         try
         {
-            await rendezvous.CloseAllAsync(Settings.FlushTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            await rendezvous.CloseAllAsync(DisassociateGrace, Settings.FlushTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             return true;
         }
         finally

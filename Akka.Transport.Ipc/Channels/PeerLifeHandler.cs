@@ -22,7 +22,7 @@ internal sealed class PeerLifeHandler : IPollHandler
     {
         if ((events & (LibC.POLLHUP | LibC.POLLERR | LibC.POLLNVAL)) == 0)
             return true; // nobody writes to a life FIFO; ignore stray input
-        _channel.MarkPeerDead($"the process of endpoint {_peerPort} exited");
+        _channel.MarkPeerDead($"endpoint {_peerPort} went away (its process exited or its transport shut down)");
         return false;
     }
 }

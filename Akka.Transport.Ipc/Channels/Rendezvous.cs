@@ -122,15 +122,29 @@ internal sealed partial class Rendezvous : IDisposable
         }
     }
 
-    /// <summary>Asks every open channel to flush and close; returns when all are closed or the timeout passed.</summary>
-    public async Task CloseAllAsync(TimeSpan timeout)
+    /// <summary>
+    /// Waits up to <paramref name="grace"/> for the channels to be closed by their owners (Akka.Remote disassociates
+    /// each handle after writing its Disassociate PDU, possibly after asking the transport to shut down), then asks
+    /// the rest to flush and close, waiting up to <paramref name="flush"/>.
+    /// </summary>
+    public async Task CloseAllAsync(TimeSpan grace, TimeSpan flush)
     {
+        Posix.Unlink(Names.Accept(Port)); // no new associations from here on
+        await WhenAllClosed(grace).ConfigureAwait(false);
         IChannel[] channels;
         lock (_channels)
             channels = _channels.ToArray();
         foreach (var channel in channels)
             channel.RequestClose();
-        await Task.WhenAll(channels.Select(c => c.Completion)).WaitAsync(timeout).ContinueWith(_ => { }).ConfigureAwait(false);
+        await WhenAllClosed(flush).ConfigureAwait(false);
+    }
+
+    private Task WhenAllClosed(TimeSpan timeout)
+    {
+        Task[] completions;
+        lock (_channels)
+            completions = _channels.Select(c => c.Completion).ToArray();
+        return Task.WhenAll(completions).WaitAsync(timeout).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     /// <summary>Stops both threads and removes every name this endpoint created. Idempotent.</summary>
