@@ -11,6 +11,7 @@ public static class IpcConfig
         int port = 0,
         string ringSize = "1MiB",
         string maxFrame = "128000b",
-        string mode = "auto") =>
-        ConfigurationFactory.ParseString(IpcHocon.Build(directory, port, ringSize, maxFrame, mode));
+        string mode = "auto",
+        string shmDirectory = "") =>
+        ConfigurationFactory.ParseString(IpcHocon.Build(directory, port, ringSize, maxFrame, mode, shmDirectory: shmDirectory));
 }

@@ -14,17 +14,20 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
     private static readonly TimeSpan SystemShutdownTimeout = TimeSpan.FromSeconds(60);
     private readonly List<NodeProcess> _nodes = [];
 
-    protected MultiProcessTestKit(ITestOutputHelper output, string ringSize = "1MiB", string maxFrame = "128000b")
-        : this(new IpcTestDirectory(), output, ringSize, maxFrame)
+    protected MultiProcessTestKit(ITestOutputHelper output, string ringSize = "1MiB", string maxFrame = "128000b",
+        string mode = "auto", string shmDirectory = "")
+        : this(new IpcTestDirectory(), output, ringSize, maxFrame, mode, shmDirectory)
     {
     }
 
-    private MultiProcessTestKit(IpcTestDirectory directory, ITestOutputHelper output, string ringSize, string maxFrame)
-        : base(IpcConfig.For(directory.Path, ringSize: ringSize, maxFrame: maxFrame), "Test", output)
+    private MultiProcessTestKit(IpcTestDirectory directory, ITestOutputHelper output, string ringSize, string maxFrame,
+        string mode, string shmDirectory)
+        : base(IpcConfig.For(directory.Path, ringSize: ringSize, maxFrame: maxFrame, mode: mode, shmDirectory: shmDirectory), "Test", output)
     {
         IpcDirectory = directory;
         RingSize = ringSize;
         MaxFrame = maxFrame;
+        Mode = mode;
         TestOutput = output;
         TestOutput.WriteLine($"test system {LocalAddress} (pid {Environment.ProcessId}), directory {directory.Path}");
     }
@@ -35,15 +38,18 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
 
     protected string MaxFrame { get; }
 
+    /// <summary>The test system's mode, and the nodes' unless a test says otherwise.</summary>
+    protected string Mode { get; }
+
     protected ITestOutputHelper TestOutput { get; }
 
     protected Address LocalAddress => ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
 
     /// <summary>Starts a NodeHost child on the same directory and transport settings.</summary>
-    protected async Task<NodeProcess> StartNodeAsync(string systemName = "Node")
+    protected async Task<NodeProcess> StartNodeAsync(string systemName = "Node", string? mode = null, string shmDirectory = "")
     {
         var node = await NodeProcess.StartAsync(
-            new NodeOptions(IpcDirectory.Path, 0, systemName, RingSize, MaxFrame, "auto"), TestOutput);
+            new NodeOptions(IpcDirectory.Path, 0, systemName, RingSize, MaxFrame, mode ?? Mode, shmDirectory), TestOutput);
         _nodes.Add(node);
         TestOutput.WriteLine($"node {systemName} is up at {node.Address} (pid {node.ProcessId})");
         return node;

@@ -20,6 +20,7 @@ public sealed class NodeProcess : IDisposable
     private readonly string _name;
     private readonly object _outputLock = new();
     private readonly TaskCompletionSource<Address> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _lines = new();
     private bool _outputClosed;
     private bool _disposed;
 
@@ -63,6 +64,16 @@ public sealed class NodeProcess : IDisposable
         : throw new InvalidOperationException("The node has not reported its address.");
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Every stdout and stderr line the node printed so far.</summary>
+    public IReadOnlyList<string> OutputLines
+    {
+        get
+        {
+            lock (_lines)
+                return _lines.ToArray();
+        }
+    }
 
     /// <summary>Exit code once the process has exited, otherwise null.</summary>
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
@@ -192,6 +203,8 @@ public sealed class NodeProcess : IDisposable
     // when writing to a finished test's output, so writes stop once disposed.
     private void Log(string stream, string line)
     {
+        lock (_lines)
+            _lines.Add(line);
         lock (_outputLock)
         {
             if (_outputClosed)

@@ -6,8 +6,7 @@ using Xunit.Abstractions;
 
 namespace Akka.Transport.Ipc.Tests.MultiProcess;
 
-[Collection(MultiProcessCollection.Name)]
-public sealed class RemoteDeploymentTests(ITestOutputHelper output) : MultiProcessTestKit(output)
+public abstract class RemoteDeploymentTests(string mode, ITestOutputHelper output) : MultiProcessTestKit(output, mode: mode)
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
@@ -28,3 +27,9 @@ public sealed class RemoteDeploymentTests(ITestOutputHelper output) : MultiProce
         await ShutdownAndVerifyAsync();
     }
 }
+
+[Collection(MultiProcessCollection.Name)]
+public sealed class ShmRemoteDeploymentTests(ITestOutputHelper output) : RemoteDeploymentTests("shm", output);
+
+[Collection(MultiProcessCollection.Name)]
+public sealed class FifoRemoteDeploymentTests(ITestOutputHelper output) : RemoteDeploymentTests("fifo", output);

@@ -5,8 +5,7 @@ using Xunit.Abstractions;
 
 namespace Akka.Transport.Ipc.Tests.MultiProcess;
 
-[Collection(MultiProcessCollection.Name)]
-public sealed class RequestResponseTests(ITestOutputHelper output) : MultiProcessTestKit(output)
+public abstract class RequestResponseTests(string mode, ITestOutputHelper output) : MultiProcessTestKit(output, mode: mode)
 {
     private const int Requests = 1_000;
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
@@ -34,3 +33,9 @@ public sealed class RequestResponseTests(ITestOutputHelper output) : MultiProces
         await ShutdownAndVerifyAsync();
     }
 }
+
+[Collection(MultiProcessCollection.Name)]
+public sealed class ShmRequestResponseTests(ITestOutputHelper output) : RequestResponseTests("shm", output);
+
+[Collection(MultiProcessCollection.Name)]
+public sealed class FifoRequestResponseTests(ITestOutputHelper output) : RequestResponseTests("fifo", output);

@@ -11,9 +11,8 @@ namespace Akka.Transport.Ipc.Tests.MultiProcess;
 /// The ring (256 KiB) is smaller than the largest frames (maximum-frame-size 2 MiB), so frames
 /// larger than the ring must cross it in pieces.
 /// </summary>
-[Collection(MultiProcessCollection.Name)]
-public sealed class TwoProcessStreamingTests(ITestOutputHelper output)
-    : MultiProcessTestKit(output, ringSize: "256KiB", maxFrame: "2MiB")
+public abstract class TwoProcessStreamingTests(string mode, ITestOutputHelper output)
+    : MultiProcessTestKit(output, ringSize: "256KiB", maxFrame: "2MiB", mode: mode)
 {
     private const int Total = 100_000;
 
@@ -70,3 +69,9 @@ public sealed class TwoProcessStreamingTests(ITestOutputHelper output)
         await ShutdownAndVerifyAsync();
     }
 }
+
+[Collection(MultiProcessCollection.Name)]
+public sealed class ShmTwoProcessStreamingTests(ITestOutputHelper output) : TwoProcessStreamingTests("shm", output);
+
+[Collection(MultiProcessCollection.Name)]
+public sealed class FifoTwoProcessStreamingTests(ITestOutputHelper output) : TwoProcessStreamingTests("fifo", output);

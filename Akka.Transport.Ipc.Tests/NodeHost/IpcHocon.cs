@@ -12,7 +12,8 @@ public static class IpcHocon
         string ringSize = "1MiB",
         string maxFrame = "128000b",
         string mode = "auto",
-        string hostname = "localhost") => $$"""
+        string hostname = "localhost",
+        string shmDirectory = "") => $$"""
         akka {
           actor.provider = remote
           remote {
@@ -23,6 +24,7 @@ public static class IpcHocon
               port = {{port}}
               directory = {{Quote(directory)}}
               mode = {{mode}}
+              shm-directory = {{Quote(shmDirectory)}}
               ring-size = {{ringSize}}
               maximum-frame-size = {{maxFrame}}
               connection-timeout = 15s

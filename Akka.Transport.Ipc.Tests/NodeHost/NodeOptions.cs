@@ -1,13 +1,17 @@
 namespace Akka.Transport.Ipc.Tests.NodeHost;
 
-/// <summary>Command line of the child: --directory d --port p --system s [--ring-size x] [--max-frame y] [--mode m].</summary>
+/// <summary>
+/// Command line of the child: --directory d --port p --system s [--ring-size x] [--max-frame y] [--mode m]
+/// [--shm-directory d].
+/// </summary>
 public sealed record NodeOptions(
     string Directory,
     int Port,
     string SystemName,
     string RingSize,
     string MaxFrame,
-    string Mode)
+    string Mode,
+    string ShmDirectory = "")
 {
     public static NodeOptions Parse(string[] args)
     {
@@ -29,7 +33,8 @@ public sealed record NodeOptions(
             Get("system", "Node"),
             Get("ring-size", "1MiB"),
             Get("max-frame", "128000b"),
-            Get("mode", "auto"));
+            Get("mode", "auto"),
+            Get("shm-directory", ""));
     }
 
     /// <summary>The inverse of <see cref="Parse"/>, one element per argv entry (no shell quoting needed).</summary>
@@ -41,5 +46,6 @@ public sealed record NodeOptions(
         "--ring-size", RingSize,
         "--max-frame", MaxFrame,
         "--mode", Mode,
+        "--shm-directory", ShmDirectory,
     ];
 }

@@ -21,7 +21,8 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 var config = ConfigurationFactory
     .ParseString("akka.loglevel = INFO")
     .WithFallback(ConfigurationFactory.ParseString(
-        IpcHocon.Build(options.Directory, options.Port, options.RingSize, options.MaxFrame, options.Mode)));
+        IpcHocon.Build(options.Directory, options.Port, options.RingSize, options.MaxFrame, options.Mode,
+            shmDirectory: options.ShmDirectory)));
 
 ActorSystem system;
 try
@@ -36,6 +37,7 @@ catch (Exception e)
 
 system.ActorOf(Props.Create<EchoActor>(), "echo");
 system.ActorOf(Props.Create<Verifier>(), "verifier");
+system.ActorOf(Props.Create<PerSenderVerifier>(), "per-sender-verifier");
 
 Console.Out.WriteLine($"ADDRESS {((ExtendedActorSystem)system).Provider.DefaultAddress}");
 Console.Out.Flush();
