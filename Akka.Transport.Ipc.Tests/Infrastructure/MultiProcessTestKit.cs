@@ -28,6 +28,7 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
         RingSize = ringSize;
         MaxFrame = maxFrame;
         Mode = mode;
+        ShmDirectory = shmDirectory;
         TestOutput = output;
         TestOutput.WriteLine($"test system {LocalAddress} (pid {Environment.ProcessId}), directory {directory.Path}");
     }
@@ -41,22 +42,25 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
     /// <summary>The test system's mode, and the nodes' unless a test says otherwise.</summary>
     protected string Mode { get; }
 
+    /// <summary>The test system's shm-directory, and the nodes' unless a test says otherwise.</summary>
+    protected string ShmDirectory { get; }
+
     protected ITestOutputHelper TestOutput { get; }
 
     protected Address LocalAddress => ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
 
     /// <summary>Starts a NodeHost child on the same directory and transport settings.</summary>
-    protected async Task<NodeProcess> StartNodeAsync(string systemName = "Node", string? mode = null, string shmDirectory = "")
+    protected async Task<NodeProcess> StartNodeAsync(string systemName = "Node", string? mode = null, string? shmDirectory = null)
     {
         var node = await NodeProcess.StartAsync(
-            new NodeOptions(IpcDirectory.Path, 0, systemName, RingSize, MaxFrame, mode ?? Mode, shmDirectory), TestOutput);
+            new NodeOptions(IpcDirectory.Path, 0, systemName, RingSize, MaxFrame, mode ?? Mode, shmDirectory ?? ShmDirectory), TestOutput);
         _nodes.Add(node);
         TestOutput.WriteLine($"node {systemName} is up at {node.Address} (pid {node.ProcessId})");
         return node;
     }
 
     /// <summary>
-    /// Ends the test the way production ends: the test system terminates, every child gets STOP;
+    /// Ends the test the way production ends: the test system terminates, every child not killed on purpose gets STOP;
     /// only then are clean exits and an empty IPC directory asserted.
     /// </summary>
     protected async Task ShutdownAndVerifyAsync()
@@ -64,7 +68,7 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
         await Sys.Terminate().WaitAsync(SystemShutdownTimeout);
 
         var exitCodes = new List<(NodeProcess Node, int ExitCode)>();
-        foreach (var node in _nodes)
+        foreach (var node in _nodes.Where(n => !n.WasKilled))
             exitCodes.Add((node, await node.StopAsync()));
 
         foreach (var (node, exitCode) in exitCodes)

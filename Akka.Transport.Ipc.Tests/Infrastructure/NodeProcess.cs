@@ -137,9 +137,13 @@ public sealed class NodeProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>True once the test killed the node on purpose.</summary>
+    public bool WasKilled { get; private set; }
+
     /// <summary>SIGKILL: simulates a crash, no cleanup runs in the child.</summary>
     public void Kill()
     {
+        WasKilled = true;
         if (_process.HasExited)
             return;
         _process.Kill();

@@ -5,7 +5,8 @@ using Xunit.Abstractions;
 
 namespace Akka.Transport.Ipc.Tests.MultiProcess;
 
-public abstract class RequestResponseTests(string mode, ITestOutputHelper output) : MultiProcessTestKit(output, mode: mode)
+public abstract class RequestResponseTests(string mode, ITestOutputHelper output, string? nodeMode = null)
+    : MultiProcessTestKit(output, mode: mode)
 {
     private const int Requests = 1_000;
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
@@ -13,7 +14,7 @@ public abstract class RequestResponseTests(string mode, ITestOutputHelper output
     [Fact]
     public async Task Sequential_asks_to_remote_echo_return_each_request()
     {
-        var node = await StartNodeAsync();
+        var node = await StartNodeAsync(mode: nodeMode);
         var echo = Sys.ActorSelection($"{node.Address}/user/echo");
 
         var stopwatch = Stopwatch.StartNew();
@@ -39,3 +40,11 @@ public sealed class ShmRequestResponseTests(ITestOutputHelper output) : RequestR
 
 [Collection(MultiProcessCollection.Name)]
 public sealed class FifoRequestResponseTests(ITestOutputHelper output) : RequestResponseTests("fifo", output);
+
+/// <summary>A mixed pair: this side can use shared memory, the node is forced to FIFOs; they meet on FIFOs.</summary>
+[Collection(MultiProcessCollection.Name)]
+public sealed class MixedAutoToFifoRequestResponseTests(ITestOutputHelper output) : RequestResponseTests("auto", output, nodeMode: "fifo");
+
+/// <summary>A mixed pair the other way round: this side is forced to FIFOs, the node runs auto.</summary>
+[Collection(MultiProcessCollection.Name)]
+public sealed class MixedFifoToAutoRequestResponseTests(ITestOutputHelper output) : RequestResponseTests("fifo", output, nodeMode: "auto");

@@ -11,8 +11,8 @@ namespace Akka.Transport.Ipc.Tests.MultiProcess;
 /// The ring (256 KiB) is smaller than the largest frames (maximum-frame-size 2 MiB), so frames
 /// larger than the ring must cross it in pieces.
 /// </summary>
-public abstract class TwoProcessStreamingTests(string mode, ITestOutputHelper output)
-    : MultiProcessTestKit(output, ringSize: "256KiB", maxFrame: "2MiB", mode: mode)
+public abstract class TwoProcessStreamingTests(string mode, ITestOutputHelper output, string shmDirectory = "")
+    : MultiProcessTestKit(output, ringSize: "256KiB", maxFrame: "2MiB", mode: mode, shmDirectory: shmDirectory)
 {
     private const int Total = 100_000;
 
@@ -25,6 +25,7 @@ public abstract class TwoProcessStreamingTests(string mode, ITestOutputHelper ou
     public async Task Hundred_thousand_mixed_size_messages_arrive_in_order_and_intact()
     {
         var node = await StartNodeAsync();
+        CheckNode(node);
         var verifier = Sys.ActorSelection($"{node.Address}/user/verifier");
 
         var sent = 0;
@@ -68,6 +69,9 @@ public abstract class TwoProcessStreamingTests(string mode, ITestOutputHelper ou
 
         await ShutdownAndVerifyAsync();
     }
+
+    /// <summary>A variant's extra checks on the started node.</summary>
+    protected virtual void CheckNode(NodeProcess node) { }
 }
 
 [Collection(MultiProcessCollection.Name)]
@@ -75,3 +79,24 @@ public sealed class ShmTwoProcessStreamingTests(ITestOutputHelper output) : TwoP
 
 [Collection(MultiProcessCollection.Name)]
 public sealed class FifoTwoProcessStreamingTests(ITestOutputHelper output) : TwoProcessStreamingTests("fifo", output);
+
+/// <summary>
+/// mode = auto on a host where shared memory is unusable (shm-directory cannot be created): both sides fall back
+/// to FIFOs, say so once, and still pass the stream.
+/// </summary>
+[Collection(MultiProcessCollection.Name)]
+public sealed class FallbackTwoProcessStreamingTests(ITestOutputHelper output)
+    : TwoProcessStreamingTests("auto", output, shmDirectory: UnusableShmDirectory)
+{
+    /// <summary>Nobody can create a directory in /proc, not even root.</summary>
+    public const string UnusableShmDirectory = "/proc/akka-ipc-unusable";
+
+    protected override void CheckNode(NodeProcess node)
+    {
+        var warnings = node.OutputLines.Where(l => l.Contains("Shared memory is unusable", StringComparison.Ordinal)).ToList();
+        Assert.Single(warnings);
+        Assert.Contains("WARNING", warnings[0]);
+        Assert.Contains(UnusableShmDirectory, warnings[0]);
+        Assert.Contains(node.OutputLines, l => l.Contains("FIFOs only", StringComparison.Ordinal));
+    }
+}
