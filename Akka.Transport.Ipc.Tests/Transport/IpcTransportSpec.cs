@@ -196,6 +196,28 @@ public abstract class IpcTransportSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
         Assert.All(next, count => Assert.Equal(PerWriter, count));
     }
 
+    [Fact]
+    public async Task Write_allocates_nothing_per_frame()
+    {
+        var (outbound, inbound) = await ConnectedPairAsync();
+        var sink = CreateTestProbe();
+        inbound.ReadHandlerSource.SetResult(new ActorHandleEventListener(sink));
+        var frame = ByteString.CopyFrom(new byte[64]);
+        var result = await Task.Factory.StartNew(() =>
+        {
+            for (int i = 0; i < 1000; i++) // warm up: JIT, first-use paths
+                outbound.Write(frame);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            bool allAccepted = true;
+            for (int i = 0; i < 5000; i++)
+                allAccepted &= outbound.Write(frame);
+            return (Allocated: GC.GetAllocatedBytesForCurrentThread() - before, allAccepted);
+        }, TaskCreationOptions.LongRunning);
+        Assert.True(result.allAccepted);
+        Assert.Equal(0, result.Allocated);
+        sink.ReceiveN(6000, Timeout);
+    }
+
     void IDisposable.Dispose()
     {
         foreach (var transport in _transports)
