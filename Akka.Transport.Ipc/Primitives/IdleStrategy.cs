@@ -1,16 +1,18 @@
 namespace Akka.Transport.Ipc.Primitives;
 
 /// <summary>
-/// Spin → yield → block, after Agrona's BackoffIdleStrategy. Spinning is kept short: on a machine with few
-/// cores a spinning reader steals the very core its peer needs, so the block phase comes within microseconds.
+/// Spin → yield → block, after Agrona's BackoffIdleStrategy. Spinning is kept very short: on a machine with few
+/// cores a spinning reader steals the very core Akka's dispatcher (or the peer) needs. Measured on 2 vCPUs
+/// (PingPong, one Ask in flight): 64 spins + 16 yields gave 14 k msgs/s, 200 + 50 gave 7 k, 8 + 2 gave 17–20 k,
+/// and the 100 000-message two-process stream was fastest with 8 + 2 as well.
 /// </summary>
 internal struct IdleStrategy
 {
     /// <summary>Empty polls spent spinning (each a few hundred nanoseconds) before yielding.</summary>
-    public const int SpinPolls = 64;
+    public const int SpinPolls = 8;
 
     /// <summary>Empty polls spent yielding the core before blocking.</summary>
-    public const int YieldPolls = 16;
+    public const int YieldPolls = 2;
 
     private int _idlePolls;
 
