@@ -77,6 +77,10 @@ public abstract class TwoProcessStreamingTests(string mode, ITestOutputHelper ou
 [Collection(MultiProcessCollection.Name)]
 public sealed class ShmTwoProcessStreamingTests(ITestOutputHelper output) : TwoProcessStreamingTests("shm", output);
 
+/// <summary>The same stream over dot-netty.tcp on loopback, as the baseline for the IPC figures.</summary>
+[Collection(MultiProcessCollection.Name)]
+public sealed class TcpBaselineTwoProcessStreamingTests(ITestOutputHelper output) : TwoProcessStreamingTests("tcp", output);
+
 [Collection(MultiProcessCollection.Name)]
 public sealed class FifoTwoProcessStreamingTests(ITestOutputHelper output) : TwoProcessStreamingTests("fifo", output);
 

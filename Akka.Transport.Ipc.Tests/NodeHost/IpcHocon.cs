@@ -13,7 +13,7 @@ public static class IpcHocon
         string maxFrame = "128000b",
         string mode = "auto",
         string hostname = "localhost",
-        string shmDirectory = "") => $$"""
+        string shmDirectory = "") => mode == "tcp" ? Tcp(port, maxFrame) : $$"""
         akka {
           actor.provider = remote
           remote {
@@ -28,6 +28,23 @@ public static class IpcHocon
               ring-size = {{ringSize}}
               maximum-frame-size = {{maxFrame}}
               connection-timeout = 15s
+            }
+          }
+        }
+        """;
+
+    /// <summary>The same shape over dot-netty.tcp on loopback: the baseline the IPC figures are compared with.</summary>
+    private static string Tcp(int port, string maxFrame) => $$"""
+        akka {
+          actor.provider = remote
+          remote {
+            enabled-transports = ["akka.remote.dot-netty.tcp"]
+            dot-netty.tcp {
+              hostname = "127.0.0.1"
+              port = {{port}}
+              maximum-frame-size = {{maxFrame}}
+              send-buffer-size = 4MiB
+              receive-buffer-size = 4MiB
             }
           }
         }
