@@ -50,13 +50,35 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
     protected Address LocalAddress => ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
 
     /// <summary>Starts a NodeHost child on the same directory and transport settings.</summary>
-    protected async Task<NodeProcess> StartNodeAsync(string systemName = "Node", string? mode = null, string? shmDirectory = null)
+    protected async Task<NodeProcess> StartNodeAsync(string systemName = "Node", string? mode = null, string? shmDirectory = null, int port = 0)
     {
         var node = await NodeProcess.StartAsync(
-            new NodeOptions(IpcDirectory.Path, 0, systemName, RingSize, MaxFrame, mode ?? Mode, shmDirectory ?? ShmDirectory), TestOutput);
+            new NodeOptions(IpcDirectory.Path, port, systemName, RingSize, MaxFrame, mode ?? Mode, shmDirectory ?? ShmDirectory), TestOutput);
         _nodes.Add(node);
         TestOutput.WriteLine($"node {systemName} is up at {node.Address} (pid {node.ProcessId})");
         return node;
+    }
+
+    /// <summary>
+    /// A named barrier: returns once every node has finished every command sent to it before; a node that does
+    /// not get there within <paramref name="timeout"/> fails the test, naming it.
+    /// </summary>
+    protected async Task BarrierAsync(string name, TimeSpan timeout, params NodeProcess[] nodes)
+    {
+        var arrivals = nodes.Select(async node =>
+        {
+            try
+            {
+                await node.RequestAsync($"BARRIER {name}", $"BARRIER {name}", timeout);
+                return null;
+            }
+            catch (Exception e)
+            {
+                return $"{node.Address} (pid {node.ProcessId}): {e.Message}";
+            }
+        });
+        var missing = (await Task.WhenAll(arrivals)).Where(m => m != null).ToList();
+        Assert.True(missing.Count == 0, $"barrier '{name}' not reached by: {string.Join("; ", missing)}");
     }
 
     /// <summary>

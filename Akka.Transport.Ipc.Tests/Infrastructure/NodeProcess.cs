@@ -21,6 +21,7 @@ public sealed class NodeProcess : IDisposable
     private readonly object _outputLock = new();
     private readonly TaskCompletionSource<Address> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _lines = new();
+    private TaskCompletionSource _lineArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _outputClosed;
     private bool _disposed;
 
@@ -137,6 +138,58 @@ public sealed class NodeProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Sends one command (see NodeCommands) and returns its answer: the first later line starting with
+    /// <paramref name="answerPrefix"/>. A <c>FAILED</c> answer or the node's exit fails the test with what it said.
+    /// </summary>
+    public async Task<string> RequestAsync(string command, string answerPrefix, TimeSpan timeout)
+    {
+        int from;
+        lock (_lines)
+            from = _lines.Count;
+        await _process.StandardInput.WriteLineAsync(command);
+        await _process.StandardInput.FlushAsync();
+        string verb = command.Split(' ')[0];
+        string answer = await WaitForLineAsync(
+            l => l.StartsWith(answerPrefix, StringComparison.Ordinal) || l.StartsWith($"FAILED {verb}", StringComparison.Ordinal),
+            timeout, from);
+        if (answer.StartsWith("FAILED", StringComparison.Ordinal))
+            throw new Xunit.Sdk.XunitException($"Node {_name} (pid {ProcessId}) failed '{command}': {answer}");
+        return answer;
+    }
+
+    /// <summary>Sends one command without waiting for its answer.</summary>
+    public async Task SendAsync(string command)
+    {
+        await _process.StandardInput.WriteLineAsync(command);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    /// <summary>Waits for a line (from index <paramref name="from"/> on) that matches; throws on timeout or exit.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout, int from = 0)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            Task arrived;
+            lock (_lines)
+            {
+                for (int i = from; i < _lines.Count; i++)
+                    if (match(_lines[i]))
+                        return _lines[i];
+                from = _lines.Count;
+                arrived = _lineArrived.Task;
+            }
+            if (_process.HasExited)
+                throw new Xunit.Sdk.XunitException($"Node {_name} (pid {ProcessId}) exited ({_process.ExitCode}) before printing the awaited line.");
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+                throw new TimeoutException($"Node {_name} (pid {ProcessId}) printed no awaited line within {timeout}.");
+            // The exit check above needs a wake-up even when no line comes.
+            await Task.WhenAny(arrived, Task.Delay(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1)));
+        }
+    }
+
     /// <summary>True once the test killed the node on purpose.</summary>
     public bool WasKilled { get; private set; }
 
@@ -207,8 +260,14 @@ public sealed class NodeProcess : IDisposable
     // when writing to a finished test's output, so writes stop once disposed.
     private void Log(string stream, string line)
     {
+        TaskCompletionSource arrived;
         lock (_lines)
+        {
             _lines.Add(line);
+            arrived = _lineArrived;
+            _lineArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        arrived.TrySetResult();
         lock (_outputLock)
         {
             if (_outputClosed)

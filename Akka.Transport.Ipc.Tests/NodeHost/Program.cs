@@ -4,7 +4,7 @@ using Akka.Transport.Ipc.Tests.NodeHost;
 
 // Child process of the multi-process tests. Protocol on stdio:
 //   stdout: "ADDRESS <akka address>" once the ActorSystem is bound; all other lines are logs.
-//   stdin:  "STOP" (or EOF, e.g. when the test process dies) triggers a clean shutdown.
+//   stdin:  commands (NodeCommands), and "STOP" (or EOF, e.g. when the test process dies) for a clean shutdown.
 // Exit codes: 0 clean, 1 start failure, 3 system terminated unexpectedly, 4 shutdown timed out, 64 bad args.
 
 NodeOptions options;
@@ -42,17 +42,24 @@ system.ActorOf(Props.Create<PerSenderVerifier>(), "per-sender-verifier");
 Console.Out.WriteLine($"ADDRESS {((ExtendedActorSystem)system).Provider.DefaultAddress}");
 Console.Out.Flush();
 
-// Console.In.ReadLineAsync blocks the caller, so read stdin on a dedicated thread.
+// Commands arrive on stdin, one per line, and run one after another (see NodeCommands). Console.In blocks the
+// caller, so it is read on a dedicated thread; STOP or EOF (the test process died) ends the loop.
+var commands = new NodeCommands(system);
 var stopRequested = Task.Factory.StartNew(
-    () =>
+    async () =>
     {
         while (Console.In.ReadLine() is { } line)
         {
             if (line.Trim() == "STOP")
                 return;
+            if (line.Trim().Length == 0)
+                continue;
+            var answer = await commands.RunAsync(line.Trim());
+            Console.Out.WriteLine(answer);
+            Console.Out.Flush();
         }
     },
-    TaskCreationOptions.LongRunning);
+    TaskCreationOptions.LongRunning).Unwrap();
 
 if (await Task.WhenAny(stopRequested, system.WhenTerminated) != stopRequested)
 {

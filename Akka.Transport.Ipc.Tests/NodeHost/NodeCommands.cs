@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Remote;
+
+namespace Akka.Transport.Ipc.Tests.NodeHost;
+
+/// <summary>
+/// What a test can ask a node to do, one stdin line each, run one after another (so a BARRIER answer means
+/// "everything asked before is done"). Every command answers one stdout line: its result, or
+/// <c>FAILED &lt;command&gt; &lt;reason&gt;</c>.
+/// <code>
+///   BARRIER name              → BARRIER name
+///   PING address count        → PING-DONE count ms      (count messages to address/user/echo, 1 000 in flight, order checked)
+///   PRODUCE address count     → PRODUCE-DONE count ms   (numbered stream to address/user/per-sender-verifier)
+///   DEPLOY address            → DEPLOYED pid path       (WhereAmI deployed onto address, asked where it runs)
+///   WATCH                     → WATCHING; later DISASSOCIATED address for every association that ends
+/// </code>
+/// </summary>
+public sealed class NodeCommands(ActorSystem system)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    public async Task<string> RunAsync(string line)
+    {
+        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        try
+        {
+            return parts switch
+            {
+                ["BARRIER", var name] => $"BARRIER {name}",
+                ["PING", var address, var count] => await PingAsync(address, int.Parse(count)),
+                ["PRODUCE", var address, var count] => await ProduceAsync(address, int.Parse(count)),
+                ["DEPLOY", var address] => await DeployAsync(address),
+                ["WATCH"] => Watch(),
+                _ => $"FAILED {parts.FirstOrDefault()} unknown command '{line}'",
+            };
+        }
+        catch (Exception e)
+        {
+            return $"FAILED {parts.FirstOrDefault()} {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+        }
+    }
+
+    private async Task<string> PingAsync(string address, int count)
+    {
+        var echo = await system.ActorSelection($"{address}/user/echo").ResolveOne(Timeout);
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stopwatch = Stopwatch.StartNew();
+        system.ActorOf(Props.Create(() => new Pinger(echo, count, done)));
+        string result = await done.Task.WaitAsync(Timeout);
+        return result.Length == 0 ? $"PING-DONE {count} {stopwatch.ElapsedMilliseconds}" : $"FAILED PING {result}";
+    }
+
+    private async Task<string> ProduceAsync(string address, int count)
+    {
+        var verifier = await system.ActorSelection($"{address}/user/per-sender-verifier").ResolveOne(Timeout);
+        var inbox = Inbox.Create(system);
+        var stopwatch = Stopwatch.StartNew();
+        verifier.Tell(new PerSenderVerifier.Expect(count), inbox.Receiver);
+        for (int i = 0; i < count; i++)
+            verifier.Tell(i, inbox.Receiver);
+        return await inbox.ReceiveAsync(Timeout) switch
+        {
+            PerSenderVerifier.Done d when d.Count == count => $"PRODUCE-DONE {count} {stopwatch.ElapsedMilliseconds}",
+            var other => $"FAILED PRODUCE {other}",
+        };
+    }
+
+    private async Task<string> DeployAsync(string address)
+    {
+        var props = Props.Create<WhereAmI>().WithDeploy(new Deploy(new RemoteScope(Address.Parse(address))));
+        var deployed = system.ActorOf(props);
+        int pid = await deployed.Ask<int>("where?", Timeout);
+        return $"DEPLOYED {pid} {deployed.Path}";
+    }
+
+    private string Watch()
+    {
+        var watcher = system.ActorOf(Props.Create(() => new DisassociationReporter()));
+        system.EventStream.Subscribe(watcher, typeof(DisassociatedEvent));
+        return "WATCHING";
+    }
+
+    /// <summary>Sends numbers to an echo with a window in flight and checks they come back in order.</summary>
+    private sealed class Pinger : ReceiveActor
+    {
+        private const int Window = 1000;
+
+        public Pinger(IActorRef echo, int count, TaskCompletionSource<string> done)
+        {
+            int sent = 0, received = 0;
+            for (; sent < Math.Min(Window, count); sent++)
+                echo.Tell(sent);
+            Receive<int>(n =>
+            {
+                if (n != received)
+                {
+                    done.TrySetResult($"expected {received} back, got {n}");
+                    Context.Stop(Self);
+                    return;
+                }
+                received++;
+                if (sent < count)
+                    echo.Tell(sent++);
+                if (received == count)
+                {
+                    done.TrySetResult("");
+                    Context.Stop(Self);
+                }
+            });
+        }
+    }
+
+    private sealed class DisassociationReporter : ReceiveActor
+    {
+        public DisassociationReporter() => Receive<DisassociatedEvent>(e =>
+        {
+            Console.Out.WriteLine($"DISASSOCIATED {e.RemoteAddress}");
+            Console.Out.Flush();
+        });
+    }
+}
