@@ -32,7 +32,7 @@ public abstract class PeerDeathTests(string mode, ITestOutputHelper output) : Mu
         var disassociated = await events.FishForMessageAsync<DisassociatedEvent>(
             e => e.RemoteAddress == victim.Address, DetectionBound);
         stopwatch.Stop();
-        TestOutput.WriteLine($"{mode}: DisassociatedEvent for the killed peer {stopwatch.Elapsed.TotalMilliseconds:F0} ms after SIGKILL");
+        TestOutput.WriteLine($"{Mode}: DisassociatedEvent for the killed peer {stopwatch.Elapsed.TotalMilliseconds:F0} ms after SIGKILL");
         Assert.Equal(victim.Address, disassociated.RemoteAddress);
 
         for (int i = 0; i < 100; i++)

@@ -10,21 +10,12 @@ using Xunit.Abstractions;
 namespace Akka.Transport.Ipc.Tests.Transport;
 
 /// <summary>Permissions of what an endpoint creates, and the sweep of dead endpoints' debris.</summary>
-public sealed class EndpointHygieneTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class EndpointHygieneTests(ITestOutputHelper output) : TransportTestKit("auto", output)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private readonly IpcTestDirectory _directory = new();
-    private readonly List<IpcTransport> _transports = new();
-
-    public EndpointHygieneTests(ITestOutputHelper output) : base(output: output) { }
-
     private async Task<(IpcTransport Transport, Address Address)> ListenAsync(int port = 0)
     {
-        var transport = new IpcTransport(Sys, ConfigurationFactory.ParseString($"directory = \"{_directory.Path}\"\nport = {port}"));
-        _transports.Add(transport);
-        var (address, promise) = await transport.Listen();
-        promise.SetResult(new ActorAssociationEventListener(TestActor));
-        return (transport, address);
+        var transport = NewTransport($"port = {port}");
+        return (transport, await ListenAsync(transport));
     }
 
     [Fact]
@@ -34,21 +25,21 @@ public sealed class EndpointHygieneTests : Akka.TestKit.Xunit2.TestKit, IDisposa
         var (other, _) = await ListenAsync();
         await other.Associate(address).WaitAsync(Timeout);
 
-        Assert.Equal(0x1C0u, Mode(_directory.Path)); // 0700
-        var entries = Directory.GetFileSystemEntries(_directory.Path);
+        Assert.Equal(0x1C0u, PermissionBits(IpcDirectory.Path)); // 0700
+        var entries = Directory.GetFileSystemEntries(IpcDirectory.Path);
         Assert.NotEmpty(entries);
         foreach (var entry in entries)
-            Assert.True(Mode(entry) == 0x180u, $"{entry} has mode {Convert.ToString(Mode(entry), 8)}");
-        var names = new ChannelNames(_directory.Path);
+            Assert.True(PermissionBits(entry) == 0x180u, $"{entry} has mode {Convert.ToString(PermissionBits(entry), 8)}");
+        var names = new ChannelNames(IpcDirectory.Path);
         string semaphore = "/dev/shm/sem." + names.Doorbell(address.Port!.Value).TrimStart('/');
-        Assert.Equal(0x180u, Mode(semaphore));
+        Assert.Equal(0x180u, PermissionBits(semaphore));
     }
 
     [Fact]
     public async Task Starting_an_endpoint_removes_the_debris_of_dead_ones_and_leaves_live_ones_alone()
     {
         var (_, live) = await ListenAsync();
-        var names = new ChannelNames(_directory.Path);
+        var names = new ChannelNames(IpcDirectory.Path);
         const int deadPort = 12345;
         File.WriteAllText(names.Lock(deadPort), "4242\n"); // nobody holds the flock: the process died
         Assert.Equal(0, Syscall.mkfifo(names.Accept(deadPort), FilePermissions.S_IRUSR | FilePermissions.S_IWUSR));
@@ -63,7 +54,7 @@ public sealed class EndpointHygieneTests : Akka.TestKit.Xunit2.TestKit, IDisposa
 
         await ListenAsync();
 
-        var left = Directory.GetFileSystemEntries(_directory.Path).Select(Path.GetFileName).ToList();
+        var left = Directory.GetFileSystemEntries(IpcDirectory.Path).Select(Path.GetFileName).ToList();
         Assert.DoesNotContain(left, name => name!.StartsWith($"{deadPort}", StringComparison.Ordinal));
         Assert.False(File.Exists(semaphorePath));
         Assert.Contains($"{live.Port}.lock", left);
@@ -87,19 +78,10 @@ public sealed class EndpointHygieneTests : Akka.TestKit.Xunit2.TestKit, IDisposa
         Assert.Equal(address.Port, again.Port);
     }
 
-    private static uint Mode(string path)
+    private static uint PermissionBits(string path)
     {
         Assert.Equal(0, Syscall.stat(path, out var stat));
         Assert.Equal(Syscall.getuid(), stat.st_uid);
         return (uint)stat.st_mode & 0x1FF;
-    }
-
-    void IDisposable.Dispose()
-    {
-        foreach (var transport in _transports)
-            transport.Shutdown().Wait(Timeout);
-        _directory.AssertEmpty();
-        _directory.Dispose();
-        Shutdown();
     }
 }

@@ -11,31 +11,8 @@ namespace Akka.Transport.Ipc.Tests.Transport;
 /// Akka's GenericTransportSpec checklist, for this transport: the transports are driven through the SPI
 /// directly, as Akka.Remote's EndpointManager drives them.
 /// </summary>
-public abstract class IpcTransportSpec : Akka.TestKit.Xunit2.TestKit, IDisposable
+public abstract class IpcTransportSpec(string mode, ITestOutputHelper output) : TransportTestKit(mode, output)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private readonly IpcTestDirectory _directory = new();
-    private readonly List<IpcTransport> _transports = new();
-
-    private readonly string _mode;
-
-    protected IpcTransportSpec(string mode, ITestOutputHelper output) : base("akka.loglevel = INFO", output: output) => _mode = mode;
-
-    private IpcTransport NewTransport(string extra = "")
-    {
-        var config = ConfigurationFactory.ParseString($"directory = \"{_directory.Path}\"\nmode = {_mode}\n{extra}");
-        var transport = new IpcTransport(Sys, config);
-        _transports.Add(transport);
-        return transport;
-    }
-
-    private async Task<Address> ListenAsync(IpcTransport transport)
-    {
-        var (address, promise) = await transport.Listen();
-        promise.SetResult(new ActorAssociationEventListener(TestActor));
-        return address;
-    }
-
     [Fact]
     public async Task Listen_returns_an_ipc_address_with_the_bound_port_and_a_promise()
     {
@@ -132,20 +109,9 @@ public abstract class IpcTransportSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
         Assert.True(outbound.Write(ByteString.CopyFromUtf8("x")));
         ExpectMsg<InboundPayload>(Timeout);
 
-        foreach (var transport in _transports)
+        foreach (var transport in Transports)
             Assert.True(await transport.Shutdown().WaitAsync(Timeout));
-        _directory.AssertEmpty();
-    }
-
-    private async Task<(AssociationHandle Outbound, AssociationHandle Inbound)> ConnectedPairAsync(string extra = "")
-    {
-        var a = NewTransport(extra);
-        var b = NewTransport(extra);
-        await ListenAsync(a);
-        var addressB = await ListenAsync(b);
-        var outbound = await a.Associate(addressB).WaitAsync(Timeout);
-        var inbound = ExpectMsg<InboundAssociation>(Timeout).Association;
-        return (outbound, inbound);
+        IpcDirectory.AssertEmpty();
     }
 
     private static ByteString Payload(int i) =>
@@ -218,14 +184,6 @@ public abstract class IpcTransportSpec : Akka.TestKit.Xunit2.TestKit, IDisposabl
         sink.ReceiveN(6000, Timeout);
     }
 
-    void IDisposable.Dispose()
-    {
-        foreach (var transport in _transports)
-            transport.Shutdown().Wait(Timeout);
-        _directory.AssertEmpty();
-        _directory.Dispose();
-        Shutdown();
-    }
 }
 
 /// <summary>The transport spec over shared memory.</summary>

@@ -36,19 +36,31 @@ internal static class EndpointDirectory
             File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
+    /// <summary>What an endpoint writes into its lock file: pid and protocol version, read by connecting peers.</summary>
+    public static string LockInfo => $"pid={LibC.GetPid()} protocol={SegmentLayout.Version}";
+
+    /// <summary>The protocol version a live endpoint wrote into its lock file, or null when unknown.</summary>
+    public static int? ProtocolOf(string lockInfo)
+    {
+        foreach (var field in lockInfo.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            if (field.StartsWith("protocol=", StringComparison.Ordinal) && int.TryParse(field.AsSpan(9), out int version))
+                return version;
+        return null;
+    }
+
     /// <summary>Claims <paramref name="port"/>, or a free port when it is 0.</summary>
     public static EndpointLock Claim(ChannelNames names, int port)
     {
         try
         {
             if (port != 0)
-                return EndpointLock.TryAcquire(names.Lock(port))
+                return EndpointLock.TryAcquire(names.Lock(port), LockInfo)
                     ?? throw IpcSettings.Invalid("port", port, $"is owned by a live endpoint in '{names.Directory}'");
             int start = FirstDynamicPort + Random.Shared.Next(DynamicPortRange);
             for (int i = 0; i < PortAttempts; i++)
             {
                 int candidate = FirstDynamicPort + (start - FirstDynamicPort + i) % DynamicPortRange;
-                var claimed = EndpointLock.TryAcquire(names.Lock(candidate));
+                var claimed = EndpointLock.TryAcquire(names.Lock(candidate), LockInfo);
                 if (claimed != null)
                     return claimed;
             }

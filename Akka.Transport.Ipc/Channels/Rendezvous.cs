@@ -95,6 +95,10 @@ internal sealed partial class Rendezvous : IDisposable
                 ? $"No IPC endpoint listens on port {port} in '{Names.Directory}'"
                 : $"Cannot reach port {port} in '{Names.Directory}': {LibC.Describe(errno)}");
 
+        if (EndpointLock.ReadInfo(Names.Lock(port)) is { } info && EndpointDirectory.ProtocolOf(info) is int version
+            && version != SegmentLayout.Version)
+            throw new EndpointNotFoundException($"The IPC endpoint on port {port} speaks protocol version {version}; this side speaks {SegmentLayout.Version}");
+
         long id = Interlocked.Increment(ref _nextAssociationId);
         var peerDoorbell = ShmAvailable ? NamedSemaphore.TryOpen(Names.Doorbell(port), out _) : null;
         if (peerDoorbell == null && _settings.Mode == IpcMode.Shm)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Akka.Transport.Ipc.Interop;
 
@@ -20,8 +19,11 @@ internal sealed class EndpointLock : IDisposable
 
     public string Path { get; }
 
-    /// <summary>Takes the lock, or returns null when a live process holds it.</summary>
-    public static unsafe EndpointLock? TryAcquire(string path)
+    /// <summary>
+    /// Takes the lock, or returns null when a live process holds it. <paramref name="info"/> is written into the
+    /// file for peers and people (e.g. pid and protocol version).
+    /// </summary>
+    public static unsafe EndpointLock? TryAcquire(string path, string info)
     {
         while (true)
         {
@@ -37,10 +39,10 @@ internal sealed class EndpointLock : IDisposable
                 fd.Dispose();
                 continue;
             }
-            byte[] pid = Encoding.ASCII.GetBytes(LibC.GetPid().ToString(CultureInfo.InvariantCulture) + "\n");
+            byte[] text = Encoding.ASCII.GetBytes(info + "\n");
             LibC.FTruncate(fd.Fd, 0);
-            fixed (byte* p = pid)
-                LibC.Write(fd.Fd, p, pid.Length);
+            fixed (byte* p = text)
+                LibC.Write(fd.Fd, p, text.Length);
             return new EndpointLock(path, fd);
         }
     }
@@ -59,6 +61,22 @@ internal sealed class EndpointLock : IDisposable
             return fd;
         fd.Dispose();
         return null;
+    }
+
+    /// <summary>
+    /// Reads what the holder wrote into a lock file (raw read: opening it through FileStream would take a
+    /// shared flock and fail against the holder's exclusive one). Null when it cannot be read.
+    /// </summary>
+    public static unsafe string? ReadInfo(string path)
+    {
+        using var fd = Posix.TryOpen(path, LibC.O_RDONLY, out _);
+        if (fd == null)
+            return null;
+        var buffer = new byte[256];
+        nint read;
+        fixed (byte* p = buffer)
+            read = LibC.Read(fd.Fd, p, buffer.Length);
+        return read > 0 ? Encoding.ASCII.GetString(buffer, 0, (int)read).Trim() : null;
     }
 
     /// <summary>Releases the endpoint, unlinking the file first so no one locks an orphaned inode.</summary>
