@@ -35,6 +35,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private int _headWritten;
     private bool _closed; // guarded by _writeLock
     private bool _closeRequested; // poll thread
+    private bool _writesRefused; // guarded by _writeLock: set by RequestClose
     private volatile IChannelListener? _listener;
     private bool _isClosedOnLoop; // poll thread
     private bool _peerGone; // poll thread: the peer's read end closed
@@ -82,7 +83,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     {
         lock (_writeLock)
         {
-            if (_closed || _write == null)
+            if (_closed || _writesRefused || _write == null)
                 return false;
             if (_pending.Count > 0)
             {
@@ -116,7 +117,15 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         });
     }
 
-    public void RequestClose() => _loop.Post(() =>
+    public void RequestClose()
+    {
+        // From here Write refuses: what it accepted before is flushed, and nothing can extend that forever.
+        lock (_writeLock)
+            _writesRefused = true;
+        _loop.Post(BeginClose);
+    }
+
+    private void BeginClose()
     {
         if (_isClosedOnLoop || _closeRequested)
             return;
@@ -128,7 +137,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
             Close("closed by this side", abnormal: false);
         else
             _loop.Schedule(_flushTimeout, () => Close("closed by this side (flush timed out)", abnormal: false));
-    });
+    }
 
     bool IPollHandler.OnReady(PollRegistration registration, short events)
     {

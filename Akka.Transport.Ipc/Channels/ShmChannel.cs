@@ -90,7 +90,7 @@ internal sealed unsafe class ShmChannel : IChannel
     {
         lock (_writeLock)
         {
-            if (_closed)
+            if (_closed || _closeRequested)
                 return false;
             try
             {
@@ -131,10 +131,14 @@ internal sealed unsafe class ShmChannel : IChannel
     /// <summary>Closes this side once queued frames are flushed (bounded by the flush timeout). Idempotent.</summary>
     public void RequestClose()
     {
-        if (_closeRequested)
-            return;
-        _closeDeadline = Environment.TickCount64 + (long)_flushTimeout.TotalMilliseconds;
-        _closeRequested = true;
+        lock (_writeLock)
+        {
+            if (_closeRequested)
+                return;
+            // From here Write refuses: what it accepted before is flushed, and nothing can extend that forever.
+            _closeDeadline = Environment.TickCount64 + (long)_flushTimeout.TotalMilliseconds;
+            _closeRequested = true;
+        }
         _ownDoorbell.Post();
     }
 
