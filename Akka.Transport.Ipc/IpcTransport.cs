@@ -52,6 +52,19 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     /// <inheritdoc />
     public override Task<(Address, TaskCompletionSource<IAssociationEventListener>)> Listen()
     {
+        // Akka.Remote expects failures as a faulted task: a synchronous throw here leaves its startup hanging.
+        try
+        {
+            return Task.FromResult(StartListening());
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<(Address, TaskCompletionSource<IAssociationEventListener>)>(e);
+        }
+    }
+
+    private (Address, TaskCompletionSource<IAssociationEventListener>) StartListening()
+    {
         var rendezvous = Rendezvous.Listen(Settings, System.Name, OnInbound,
             warning => _log.Warning(warning), e => _log.Error(e, "IPC transport thread failed"));
         _rendezvous = rendezvous;
@@ -64,7 +77,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         }, TaskContinuationOptions.ExecuteSynchronously);
         _log.Info("IPC transport listening on {0} (directory {1}, {2})", _localAddress, rendezvous.Names.Directory,
             rendezvous.ShmAvailable ? "shared memory" : "FIFOs only");
-        return Task.FromResult<(Address, TaskCompletionSource<IAssociationEventListener>)>((_localAddress, promise));
+        return (_localAddress, promise);
     }
 
     /// <inheritdoc />

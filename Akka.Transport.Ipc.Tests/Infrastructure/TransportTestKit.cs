@@ -56,8 +56,8 @@ public abstract class TransportTestKit : Akka.TestKit.Xunit2.TestKit, IDisposabl
 
     void IDisposable.Dispose()
     {
-        foreach (var transport in _transports)
-            transport.Shutdown().Wait(Timeout);
+        // In parallel: each waits up to a second for handles nobody disassociated.
+        Task.WhenAll(_transports.Select(t => t.Shutdown())).Wait(Timeout);
         try
         {
             IpcDirectory.AssertEmpty();
