@@ -66,7 +66,7 @@ public abstract class LoadTests(string mode, ITestOutputHelper output) : Transpo
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        return GC.GetTotalMemory(forceFullCollection: true);
+        return GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes;
     }
 
     /// <summary>Checks each writer's sequence on one association: strictly consecutive, so no loss or duplicate.</summary>

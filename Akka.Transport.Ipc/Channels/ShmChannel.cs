@@ -252,8 +252,8 @@ internal sealed unsafe class ShmChannel : IChannel
             }
             return 0;
         }
-        string? reason = _peerDeadReason
-            ?? (_segment.ReadVolatile(_peerClosedOffset) != 0 ? PeerClosed : null);
+        // An orderly close (the flag) wins over the hang-up that follows it when the peer then exits.
+        string? reason = _segment.ReadVolatile(_peerClosedOffset) != 0 ? PeerClosed : _peerDeadReason;
         // Deliver everything the peer published before its close, and only to a registered listener.
         if (reason == null || listener == null || _in.HasData)
             return 0;

@@ -1,0 +1,400 @@
+using System.Globalization;
+using System.Text.Json;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
+
+namespace Akka.Transport.Ipc.Benchmarks;
+
+/// <summary>The orchestrating process: runs each part with fresh child processes and collects the results.</summary>
+internal sealed class Bench(Options options, Report report, IpcDirectories directories, string resultsDirectory)
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
+
+    public async Task RunPartAsync(string part)
+    {
+        switch (part)
+        {
+            case Parts.E2E: await RunE2EAsync(); break;
+            case Parts.Latency: await RunLatencyAsync(); break;
+            case Parts.Raw: await RunRawAsync(); break;
+            case Parts.Micro: RunMicro(); break;
+            case Parts.Idle: await RunIdleAsync(); break;
+            default: throw new ArgumentException(part);
+        }
+    }
+
+    // ---------------------------------------------------------------- e2e
+
+    private async Task RunE2EAsync()
+    {
+        int maxClients = options.ClientCounts.Max();
+        int warmup = Math.Max(200, options.RoundTripsPerClient / 10);
+        Console.WriteLine($"RemotePingPong shape: clients {string.Join(",", options.ClientCounts)}, {options.InFlight} in flight each, " +
+            $"{options.RoundTripsPerClient:N0} round trips per client, {options.Repetitions} repetition(s), fresh processes per mode and repetition");
+        for (int rep = 1; rep <= options.Repetitions; rep++)
+        {
+            foreach (string mode in RotatedModes(rep))
+            {
+                var rows = new List<E2ERow>();
+                await RunActorPairAsync("e2e", mode, rep, maxClients, new[]
+                {
+                    "--task", "e2e", "--clients", string.Join(',', options.ClientCounts),
+                    "--round-trips", Inv(options.RoundTripsPerClient), "--in-flight", Inv(options.InFlight),
+                    "--warmup-round-trips", Inv(warmup), "--round-timeout-s", "150",
+                }, async (_, client) =>
+                {
+                    for (int i = 0; i < options.ClientCounts.Length; i++)
+                    {
+                        var m = await client.ReceiveAsync("e2e", TimeSpan.FromSeconds(180));
+                        rows.Add(new E2ERow(mode, rep, m.GetProperty("clients").GetInt32(), m.GetProperty("roundTrips").GetInt64(),
+                            m.GetProperty("elapsedMs").GetDouble(), m.GetProperty("msgsPerSec").GetDouble()));
+                    }
+                    await client.ReceiveAsync("done", TimeSpan.FromSeconds(30));
+                });
+                report.E2E.AddRange(rows);
+                Console.WriteLine($"  rep {rep} {mode,-8} " + string.Join("  ", rows.Select(r => $"{r.Clients}:{Table.N0(r.MsgsPerSec)}")) + " msgs/s");
+            }
+        }
+        PrintE2E();
+    }
+
+    public void PrintE2E()
+    {
+        if (report.E2E.Count == 0)
+            return;
+        var modes = Options.ActorModes.Where(m => report.E2E.Any(r => r.Mode == m)).ToArray();
+        double Median(string mode, int clients) => Stats.Median(report.E2E.Where(r => r.Mode == mode && r.Clients == clients).Select(r => r.MsgsPerSec));
+        var headers = new List<string> { "clients" };
+        headers.AddRange(modes.Select(m => m + " msgs/s"));
+        headers.AddRange(modes.Where(m => m != "tcp").Select(m => m + "/tcp"));
+        var rows = report.E2E.Select(r => r.Clients).Distinct().OrderBy(c => c).Select(clients =>
+        {
+            var row = new List<string> { clients.ToString(CultureInfo.InvariantCulture) };
+            row.AddRange(modes.Select(m => Table.N0(Median(m, clients))));
+            row.AddRange(modes.Where(m => m != "tcp").Select(m => Stats.Ratio(Median(m, clients), Median("tcp", clients))));
+            return row.ToArray();
+        });
+        int reps = report.E2E.Select(r => r.Repetition).Distinct().Count();
+        Table.Print($"E2E throughput (RemotePingPong shape, msgs/s = 2 x round trips / s, median of {reps} repetition(s))", headers.ToArray(), rows);
+    }
+
+    // ---------------------------------------------------------------- latency
+
+    private async Task RunLatencyAsync()
+    {
+        Console.WriteLine($"Ask round trip, one in flight, 64 B byte[] payload: {options.LatencyWarmup:N0} warm-up + {options.LatencySamples:N0} samples " +
+            $"per repetition, {options.Repetitions} repetition(s)");
+        var pooled = new Dictionary<string, List<double>>();
+        for (int rep = 1; rep <= options.Repetitions; rep++)
+        {
+            foreach (string mode in RotatedModes(rep))
+            {
+                double[] samples = Array.Empty<double>();
+                double elapsedMs = 0;
+                await RunActorPairAsync("latency", mode, rep, 1, new[]
+                {
+                    "--task", "latency", "--warmup", Inv(options.LatencyWarmup), "--samples", Inv(options.LatencySamples),
+                }, async (_, client) =>
+                {
+                    var m = await client.ReceiveAsync("latency", TimeSpan.FromSeconds(300));
+                    samples = m.GetProperty("samples").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+                    elapsedMs = m.GetProperty("elapsedMs").GetDouble();
+                    await client.ReceiveAsync("done", TimeSpan.FromSeconds(30));
+                });
+                var row = LatencyOf(mode, rep.ToString(CultureInfo.InvariantCulture), samples, samples.Length / (elapsedMs / 1000));
+                report.Latency.Add(row);
+                (pooled.TryGetValue(mode, out var list) ? list : pooled[mode] = new List<double>()).AddRange(samples);
+                Console.WriteLine($"  rep {rep} {mode,-8} p50 {Table.F1(row.P50Us)} us  p99 {Table.F1(row.P99Us)} us  ({Table.N0(row.AsksPerSec)} asks/s)");
+            }
+        }
+        foreach (var (mode, samples) in pooled)
+        {
+            var reps = report.Latency.Where(r => r.Mode == mode && r.Repetition != "all").ToList();
+            report.Latency.Add(LatencyOf(mode, "all", samples.ToArray(), Stats.Median(reps.Select(r => r.AsksPerSec))));
+        }
+        PrintLatency();
+    }
+
+    private static LatencyRow LatencyOf(string mode, string repetition, double[] samples, double asksPerSec)
+    {
+        var sorted = samples.OrderBy(v => v).ToArray();
+        return new LatencyRow(mode, repetition, sorted.Length, sorted.Length == 0 ? double.NaN : sorted.Average(),
+            Stats.Percentile(sorted, 0.5), Stats.Percentile(sorted, 0.9), Stats.Percentile(sorted, 0.99),
+            Stats.Percentile(sorted, 0.999), sorted.Length == 0 ? double.NaN : sorted[^1], asksPerSec);
+    }
+
+    public void PrintLatency()
+    {
+        var all = report.Latency.Where(r => r.Repetition == "all").ToList();
+        if (all.Count == 0)
+            return;
+        var tcp = all.FirstOrDefault(r => r.Mode == "tcp");
+        Table.Print("Latency: Ask round trip, one message in flight (all repetitions' samples pooled; us)",
+            new[] { "mode", "samples", "p50", "p90", "p99", "p99.9", "max", "asks/s", "p50 vs tcp", "p99 vs tcp" },
+            all.Select(r => new[]
+            {
+                r.Mode, Table.N0(r.Samples), Table.F1(r.P50Us), Table.F1(r.P90Us), Table.F1(r.P99Us), Table.F1(r.P999Us),
+                Table.F1(r.MaxUs), Table.N0(r.AsksPerSec),
+                tcp == null ? "-" : Stats.Ratio(r.P50Us, tcp.P50Us), tcp == null ? "-" : Stats.Ratio(r.P99Us, tcp.P99Us),
+            }));
+    }
+
+    // ---------------------------------------------------------------- raw
+
+    private async Task RunRawAsync()
+    {
+        var phases = options.Quick
+            ? new[] { new RawPhase(64, 20_000, 200_000), new RawPhase(1024, 10_000, 100_000), new RawPhase(64 * 1024, 500, 5_000) }
+            : new[] { new RawPhase(64, 100_000, 1_000_000), new RawPhase(1024, 50_000, 500_000), new RawPhase(64 * 1024, 2_000, 20_000) };
+        int rttWarmup = options.Quick ? 1_000 : 2_000;
+        int rttSamples = options.Quick ? 3_000 : 20_000;
+        Console.WriteLine("IpcTransport SPI directly, no actors; two processes; sender writes as fast as Write returns true, receiver times");
+        foreach (string mode in Options.RawModes)
+        {
+            string name = $"raw-{mode}";
+            string dir = directories.Create(name);
+            string plan = RawPhase.ToPlan(phases);
+            await using (var receiver = Child.Start(name + "-receiver", "--role", "raw-receiver", "--mode", mode, "--dir", dir, "--plan", plan))
+            {
+                var ready = await receiver.ReceiveAsync("ready", StartTimeout);
+                await using var sender = Child.Start(name + "-sender", "--role", "raw-sender", "--mode", mode, "--dir", dir, "--plan", plan,
+                    "--address", ready.GetProperty("address").GetString()!, "--rtt-warmup", Inv(rttWarmup), "--rtt-samples", Inv(rttSamples));
+                await sender.ReceiveAsync("connected", StartTimeout);
+                await Child.Guard(CollectRawAsync(), receiver);
+
+                async Task CollectRawAsync()
+                {
+                    foreach (var phase in phases)
+                    {
+                        var s = await receiver.ReceiveAsync("stream", TimeSpan.FromSeconds(180));
+                        var sent = await sender.ReceiveAsync("sent", TimeSpan.FromSeconds(180));
+                        var row = new RawStreamRow(mode, s.GetProperty("size").GetInt32(), s.GetProperty("frames").GetInt64(),
+                            s.GetProperty("seconds").GetDouble(), s.GetProperty("msgsPerSec").GetDouble(), s.GetProperty("mbPerSec").GetDouble(),
+                            sent.GetProperty("backOffs").GetInt64());
+                        report.RawStream.Add(row);
+                        Console.WriteLine($"  {mode,-4} {Table.Size(row.FrameSize),7}: {Table.N0(row.MsgsPerSec)} msgs/s, {Table.N0(row.MBPerSec)} MB/s" +
+                            (row.SenderBackOffs > 0 ? $" (sender backed off {row.SenderBackOffs:N0} times)" : ""));
+                    }
+                    for (int i = 0; i < 2; i++)
+                    {
+                        var r = await sender.ReceiveAsync("rtt", TimeSpan.FromSeconds(180));
+                        var row = new RawRttRow(mode, r.GetProperty("wait").GetString()!, r.GetProperty("samples").GetInt32(),
+                            r.GetProperty("p50").GetDouble(), r.GetProperty("p90").GetDouble(), r.GetProperty("p99").GetDouble(),
+                            r.GetProperty("p999").GetDouble(), r.GetProperty("max").GetDouble());
+                        report.RawRoundTrip.Add(row);
+                        Console.WriteLine($"  {mode,-4} round trip ({row.Wait}): p50 {Table.F1(row.P50Us)} us, p99 {Table.F1(row.P99Us)} us");
+                    }
+                }
+                await sender.StopAsync(StopTimeout);
+                await receiver.StopAsync(StopTimeout);
+                ObserveProblems(sender);
+                ObserveProblems(receiver);
+            }
+            CheckLeftovers(name, dir);
+        }
+        PrintRaw();
+    }
+
+    public void PrintRaw()
+    {
+        if (report.RawStream.Count > 0)
+        {
+            Table.Print("Raw transport, one-way stream (measured at the receiver)",
+                new[] { "mode", "frame", "frames", "msgs/s", "MB/s", "sender back-offs" },
+                report.RawStream.Select(r => new[]
+                {
+                    r.Mode, Table.Size(r.FrameSize), Table.N0(r.Frames), Table.N0(r.MsgsPerSec), Table.N0(r.MBPerSec), Table.N0(r.SenderBackOffs),
+                }));
+            var sizes = report.RawStream.Select(r => r.FrameSize).Distinct();
+            Table.Print("Raw transport, shm vs fifo (msgs/s)", new[] { "frame", "shm", "fifo", "shm/fifo" }, sizes.Select(size =>
+            {
+                double shm = report.RawStream.FirstOrDefault(r => r.Mode == "shm" && r.FrameSize == size)?.MsgsPerSec ?? double.NaN;
+                double fifo = report.RawStream.FirstOrDefault(r => r.Mode == "fifo" && r.FrameSize == size)?.MsgsPerSec ?? double.NaN;
+                return new[] { Table.Size(size), Table.N0(shm), Table.N0(fifo), Stats.Ratio(shm, fifo) };
+            }));
+        }
+        if (report.RawRoundTrip.Count > 0)
+        {
+            Table.Print("Raw transport, round trip of one 64 B frame (us). Transport threads spin/yield/block as built " +
+                "(8 spins + 2 yields, then block; no knob); 'wait' = how the pinging thread waits for the echo",
+                new[] { "mode", "wait", "samples", "p50", "p90", "p99", "p99.9", "max" },
+                report.RawRoundTrip.Select(r => new[]
+                {
+                    r.Mode, r.Wait, Table.N0(r.Samples), Table.F1(r.P50Us), Table.F1(r.P90Us), Table.F1(r.P99Us), Table.F1(r.P999Us), Table.F1(r.MaxUs),
+                }));
+        }
+    }
+
+    // ---------------------------------------------------------------- micro
+
+    private void RunMicro()
+    {
+        string artifacts = Path.Combine(resultsDirectory, "micro");
+        Directory.CreateDirectory(artifacts);
+        var job = options.Quick
+            ? Job.ShortRun.WithIterationTime(TimeInterval.FromMilliseconds(100)).WithId("short")
+            : Job.Default.WithWarmupCount(5).WithIterationCount(12).WithIterationTime(TimeInterval.FromMilliseconds(200)).WithId("default");
+        job = job.WithToolchain(InProcessEmitToolchain.Instance);
+        string logPath = Path.Combine(artifacts, "benchmarkdotnet.log");
+        using var logger = new StreamLogger(logPath);
+        var config = ManualConfig.CreateEmpty()
+            .AddJob(job)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddLogger(logger)
+            .AddExporter(MarkdownExporter.GitHub, CsvExporter.Default)
+            .WithArtifactsPath(artifacts)
+            .WithOptions(ConfigOptions.JoinSummary);
+        Console.WriteLine($"BenchmarkDotNet, in-process toolchain, {(options.Quick ? "short" : "default-ish")} job (log: {Path.GetRelativePath(resultsDirectory, logPath)})");
+        var summary = BenchmarkRunner.Run<RingBenchmarks>(config);
+        if (summary.HasCriticalValidationErrors)
+            throw new InvalidOperationException("BenchmarkDotNet validation failed: " +
+                string.Join("; ", summary.ValidationErrors.Select(e => e.Message)));
+        foreach (var r in summary.Reports.OrderBy(r => (int)r.BenchmarkCase.Parameters["FrameSize"]))
+        {
+            int size = (int)r.BenchmarkCase.Parameters["FrameSize"];
+            if (!r.Success || r.ResultStatistics == null)
+                throw new InvalidOperationException($"Micro benchmark for {size} B frames failed (see {logPath})");
+            double mean = r.ResultStatistics.Mean;
+            long? allocated = r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase);
+            double perThousand(int collections) => r.GcStats.TotalOperations > 0 ? 1000.0 * collections / r.GcStats.TotalOperations : double.NaN;
+            report.Micro.Add(new MicroRow(size, mean, r.ResultStatistics.StandardDeviation, size / mean, allocated,
+                perThousand(r.GcStats.Gen0Collections), perThousand(r.GcStats.Gen2Collections)));
+        }
+        foreach (var row in report.Micro.Where(r => r.FrameSize <= 128 * 1024 && r.AllocatedBytesPerOp is > 0))
+            report.Observe($"ring write+read of a whole {row.FrameSize} B frame allocated {row.AllocatedBytesPerOp} B/op (expected 0)");
+        foreach (var row in report.Micro.Where(r => r.FrameSize > 128 * 1024))
+            report.Observe($"micro: a fragmented {row.FrameSize} B frame allocates {row.AllocatedBytesPerOp:N0} B/op (RingReader reassembles into " +
+                $"a new byte[frame length] per frame; over 85,000 B that is a large-object-heap array) with {Table.F1(row.Gen2Per1000Ops)} gen-2 GCs " +
+                $"per 1000 ops, {Table.F1(row.MeanNs / 1000)} us/op, against {Table.F1(report.Micro.Where(m => m.FrameSize <= 16 * 1024).Select(m => m.MeanNs).DefaultIfEmpty(double.NaN).Max())} ns for 16 KiB whole");
+        PrintMicro();
+    }
+
+    public void PrintMicro()
+    {
+        if (report.Micro.Count == 0)
+            return;
+        Table.Print("Micro: ring write + read of one frame per op (1 MiB ring; 200 KiB is fragmented: BEGIN + END)",
+            new[] { "frame", "mean ns/op", "stddev ns", "GB/s", "allocated B/op", "gen0/1k ops", "gen2/1k ops" },
+            report.Micro.Select(r => new[]
+            {
+                Table.Size(r.FrameSize), Table.F1(r.MeanNs), Table.F1(r.StdDevNs), Table.F2(r.GBPerSec),
+                r.AllocatedBytesPerOp?.ToString("N0", CultureInfo.InvariantCulture) ?? "?", Table.F2(r.Gen0Per1000Ops), Table.F2(r.Gen2Per1000Ops),
+            }));
+    }
+
+    // ---------------------------------------------------------------- idle
+
+    private async Task RunIdleAsync()
+    {
+        var modes = Options.ActorModes;
+        Console.WriteLine($"Two connected, idle ActorSystems per mode for {options.IdleSeconds} s: CPU from /proc/<pid>/stat " +
+            $"(tcp for reference; modes measured {(options.Quick ? "concurrently" : "one after another")})");
+        async Task One(string mode)
+        {
+            await RunActorPairAsync("idle", mode, 1, 1, new[] { "--task", "idle" }, async (echo, client) =>
+            {
+                await client.ReceiveAsync("idle-ready", StartTimeout);
+                await Task.Delay(TimeSpan.FromSeconds(1)); // let the warm-up asks' aftermath settle
+                var before = new[] { ProcSample.Read(echo.Pid), ProcSample.Read(client.Pid) };
+                await Task.Delay(TimeSpan.FromSeconds(options.IdleSeconds));
+                var after = new[] { ProcSample.Read(echo.Pid), ProcSample.Read(client.Pid) };
+                var children = new[] { echo, client };
+                for (int i = 0; i < 2; i++)
+                {
+                    var row = new IdleRow(mode, i == 0 ? "B (echo)" : "A (client)", children[i].Pid, ProcSample.Seconds(before[i], after[i]),
+                        ProcSample.CpuPercent(before[i], after[i]), ProcSample.SwitchesPerSecond(before[i], after[i]), after[i].Threads,
+                        mode == "tcp" ? double.NaN : ProcSample.TransportCpuPercent(before[i], after[i]),
+                        mode == "tcp" ? double.NaN : ProcSample.TransportSwitchesPerSecond(before[i], after[i]));
+                    lock (report)
+                        report.Idle.Add(row);
+                }
+            });
+        }
+        if (options.Quick)
+            await Task.WhenAll(modes.Select(One));
+        else
+            foreach (var mode in modes)
+                await One(mode);
+        PrintIdle();
+    }
+
+    public void PrintIdle()
+    {
+        if (report.Idle.Count == 0)
+            return;
+        Table.Print("Idle cost: two connected, idle processes (CPU % of one core; context switches summed over threads; " +
+            "'ipc-*' = the transport's own threads)",
+            new[] { "mode", "process", "seconds", "CPU %", "ctx switches/s", "threads", "ipc-* CPU %", "ipc-* switches/s" },
+            report.Idle.OrderBy(r => Array.IndexOf(Options.ActorModes, r.Mode)).ThenBy(r => r.Process).Select(r => new[]
+            {
+                r.Mode, r.Process, Table.F1(r.Seconds), Table.F2(r.CpuPercent), Table.N0(r.SwitchesPerSec), r.Threads.ToString(CultureInfo.InvariantCulture),
+                Table.F2(r.TransportThreadsCpuPercent), Table.F1(r.TransportThreadsSwitchesPerSec),
+            }));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /// <summary>Modes in alternating order, rotated per repetition so no mode always runs first.</summary>
+    private static IEnumerable<string> RotatedModes(int rep)
+    {
+        var modes = Options.ActorModes;
+        return Enumerable.Range(0, modes.Length).Select(i => modes[(i + rep - 1) % modes.Length]);
+    }
+
+    /// <summary>
+    /// Starts process B (echo actors) and process A (client with <paramref name="clientArgs"/>), runs
+    /// <paramref name="body"/>, stops both, and checks the IPC directory is empty afterwards.
+    /// </summary>
+    private async Task RunActorPairAsync(string part, string mode, int rep, int echoes, string[] clientArgs, Func<Child, Child, Task> body)
+    {
+        string name = $"{part}-{mode}-r{rep}";
+        string dir = mode == "tcp" ? "" : directories.Create(name);
+        await using (var echo = Child.Start(name + "-B-echo", "--role", "echo", "--mode", mode, "--dir", dir, "--echoes", Inv(echoes)))
+        {
+            var ready = await echo.ReceiveAsync("ready", StartTimeout);
+            string address = ready.GetProperty("address").GetString()!;
+            string scheme = mode == "tcp" ? "akka.tcp://" : "akka.ipc://";
+            if (!address.StartsWith(scheme, StringComparison.Ordinal))
+                throw new InvalidOperationException($"{name}: process B bound {address}, expected an {scheme} address");
+            var args = new List<string> { "--role", "client", "--mode", mode, "--dir", dir, "--address", address, "--echoes", Inv(echoes) };
+            args.AddRange(clientArgs);
+            await using (var client = Child.Start(name + "-A-client", args.ToArray()))
+            {
+                await client.ReceiveAsync("connected", StartTimeout);
+                await Child.Guard(body(echo, client), echo);
+                await client.StopAsync(StopTimeout);
+                ObserveProblems(client);
+            }
+            await echo.StopAsync(StopTimeout);
+            ObserveProblems(echo);
+        }
+        if (dir.Length > 0)
+            CheckLeftovers(name, dir);
+    }
+
+    private void ObserveProblems(Child child)
+    {
+        if (child.DescribeProblems() is { } problems)
+            report.Observe(problems);
+    }
+
+    private void CheckLeftovers(string name, string dir)
+    {
+        var left = IpcDirectories.Leftovers(dir);
+        if (left.Count > 0)
+            report.Observe($"{name}: after both processes exited cleanly, left behind: {string.Join(", ", left)}");
+        IpcDirectories.Remove(dir);
+    }
+
+    private static string Inv(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,127 @@
+using System.Globalization;
+
+namespace Akka.Transport.Ipc.Benchmarks;
+
+/// <summary>The parts of the benchmark, in the order they run.</summary>
+internal static class Parts
+{
+    public const string E2E = "e2e";
+    public const string Latency = "latency";
+    public const string Raw = "raw";
+    public const string Micro = "micro";
+    public const string Idle = "idle";
+
+    public static readonly string[] All = { E2E, Latency, Raw, Micro, Idle };
+}
+
+/// <summary>Command line of the orchestrating process (children get a <c>--role</c>, see <see cref="ChildArgs"/>).</summary>
+internal sealed record Options
+{
+    public bool Quick { get; init; }
+    public IReadOnlyList<string> Only { get; init; } = Parts.All;
+    public int Repetitions { get; init; }
+    public int RoundTripsPerClient { get; init; }
+    public int[] ClientCounts { get; init; } = { 1, 5, 10, 20 };
+    public int InFlight { get; init; } = 50;
+    public int LatencySamples { get; init; }
+    public int LatencyWarmup { get; init; }
+    public int IdleSeconds { get; init; } = 10;
+    public string? OutputDirectory { get; init; }
+
+    /// <summary>Modes of the actor parts, alternated within each repetition.</summary>
+    public static readonly string[] ActorModes = { "ipc-shm", "ipc-fifo", "tcp" };
+
+    /// <summary>Modes of the raw transport part (the IPC SPI only).</summary>
+    public static readonly string[] RawModes = { "shm", "fifo" };
+
+    public const string Usage = """
+        Akka.Transport.Ipc.Benchmarks [--quick] [--only e2e|latency|raw|micro|idle[,...]] [--reps N]
+                                      [--round-trips N] [--clients 1,5,10,20] [--latency-samples N]
+                                      [--idle-seconds S] [--out DIR]
+
+          --quick            small counts, one repetition, short BenchmarkDotNet job (about a minute)
+          --only PARTS       run only these parts (comma separated)
+          --reps N           repetitions of the e2e and latency parts (default 3, quick 1)
+          --round-trips N    round trips per client in the e2e part (default 20000, quick 2000)
+          --clients LIST     client counts of the e2e part (default 1,5,10,20)
+          --latency-samples  Ask round trips measured per repetition (default 10000, quick 1000)
+          --idle-seconds S   length of the idle measurement (default 10)
+          --out DIR          results directory (default bench/results/<timestamp> in the repository)
+        """;
+
+    public static Options Parse(string[] args)
+    {
+        bool quick = args.Contains("--quick");
+        var options = new Options
+        {
+            Quick = quick,
+            Repetitions = quick ? 1 : 3,
+            RoundTripsPerClient = quick ? 2_000 : 20_000,
+            LatencySamples = quick ? 1_000 : 10_000,
+            LatencyWarmup = quick ? 300 : 2_000,
+        };
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{arg} needs a value");
+            options = arg switch
+            {
+                "--quick" => options,
+                "--only" => options with { Only = ParseParts(Value()) },
+                "--reps" => options with { Repetitions = PositiveInt(arg, Value()) },
+                "--round-trips" => options with { RoundTripsPerClient = PositiveInt(arg, Value()) },
+                "--clients" => options with { ClientCounts = Value().Split(',').Select(v => PositiveInt(arg, v)).ToArray() },
+                "--latency-samples" => options with { LatencySamples = PositiveInt(arg, Value()) },
+                "--idle-seconds" => options with { IdleSeconds = PositiveInt(arg, Value()) },
+                "--out" => options with { OutputDirectory = Value() },
+                _ => throw new ArgumentException($"Unknown argument '{arg}'."),
+            };
+        }
+        return options;
+    }
+
+    private static string[] ParseParts(string value)
+    {
+        var parts = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => p.ToLowerInvariant()).ToArray();
+        foreach (var part in parts)
+            if (!Parts.All.Contains(part))
+                throw new ArgumentException($"--only: unknown part '{part}' (valid: {string.Join(", ", Parts.All)})");
+        return Parts.All.Where(parts.Contains).ToArray();
+    }
+
+    private static int PositiveInt(string key, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0
+            ? v
+            : throw new ArgumentException($"{key} must be a positive integer, not '{value}'");
+}
+
+/// <summary>Key/value arguments of a child process: <c>--role NAME --key value ...</c>.</summary>
+internal sealed class ChildArgs
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public ChildArgs(string[] args)
+    {
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+                throw new ArgumentException($"Unexpected child argument '{args[i]}'");
+            _values[args[i][2..]] = args[i + 1];
+        }
+    }
+
+    public string Role => Get("role");
+
+    public string Get(string key) =>
+        _values.TryGetValue(key, out var v) ? v : throw new ArgumentException($"Child argument --{key} is missing");
+
+    public string Get(string key, string fallback) => _values.GetValueOrDefault(key, fallback);
+
+    public int GetInt(string key) => int.Parse(Get(key), CultureInfo.InvariantCulture);
+
+    public int GetInt(string key, int fallback) =>
+        _values.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    public static bool IsChild(string[] args) => args.Length >= 2 && args[0] == "--role";
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Akka.Transport.Ipc.Benchmarks;
+
+internal sealed record E2ERow(string Mode, int Repetition, int Clients, long RoundTrips, double ElapsedMs, double MsgsPerSec);
+
+internal sealed record LatencyRow(string Mode, string Repetition, int Samples, double MeanUs, double P50Us, double P90Us,
+    double P99Us, double P999Us, double MaxUs, double AsksPerSec);
+
+internal sealed record RawStreamRow(string Mode, int FrameSize, long Frames, double Seconds, double MsgsPerSec, double MBPerSec,
+    long SenderBackOffs);
+
+internal sealed record RawRttRow(string Mode, string Wait, int Samples, double P50Us, double P90Us, double P99Us, double P999Us, double MaxUs);
+
+internal sealed record MicroRow(int FrameSize, double MeanNs, double StdDevNs, double GBPerSec, long? AllocatedBytesPerOp,
+    double Gen0Per1000Ops, double Gen2Per1000Ops);
+
+internal sealed record IdleRow(string Mode, string Process, int Pid, double Seconds, double CpuPercent, double SwitchesPerSec, int Threads,
+    double TransportThreadsCpuPercent, double TransportThreadsSwitchesPerSec);
+
+internal sealed record PartTiming(string Part, double Seconds, bool Succeeded);
+
+/// <summary>Everything one run measured; written as JSON and CSV.</summary>
+internal sealed class Report
+{
+    public string Timestamp { get; init; } = "";
+    public Dictionary<string, object?> Environment { get; init; } = new();
+    public Dictionary<string, object?> Settings { get; init; } = new();
+    public List<E2ERow> E2E { get; } = new();
+    public List<LatencyRow> Latency { get; } = new();
+    public List<RawStreamRow> RawStream { get; } = new();
+    public List<RawRttRow> RawRoundTrip { get; } = new();
+    public List<MicroRow> Micro { get; } = new();
+    public List<IdleRow> Idle { get; } = new();
+    public List<PartTiming> Parts { get; } = new();
+    public List<string> Failures { get; } = new();
+    public List<string> Observations { get; } = new();
+
+    private readonly object _lock = new();
+
+    public void Observe(string text)
+    {
+        lock (_lock)
+        {
+            Observations.Add(text);
+            Console.WriteLine("  note: " + text);
+        }
+    }
+
+    public void WriteJson(string path) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(this, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        }));
+
+    /// <summary>One row per measured value: part, mode, parameter, repetition, metric, value, unit.</summary>
+    public void WriteCsv(string path)
+    {
+        var csv = new StringBuilder("part,mode,parameter,repetition,metric,value,unit\n");
+        void Row(string part, string mode, string parameter, string repetition, string metric, double value, string unit) =>
+            csv.Append(CultureInfo.InvariantCulture, $"{part},{mode},{parameter},{repetition},{metric},{value:R},{unit}\n");
+
+        foreach (var r in E2E)
+        {
+            string p = $"clients={r.Clients}";
+            Row("e2e", r.Mode, p, r.Repetition.ToString(CultureInfo.InvariantCulture), "msgs_per_sec", r.MsgsPerSec, "msg/s");
+            Row("e2e", r.Mode, p, r.Repetition.ToString(CultureInfo.InvariantCulture), "elapsed", r.ElapsedMs, "ms");
+            Row("e2e", r.Mode, p, r.Repetition.ToString(CultureInfo.InvariantCulture), "round_trips", r.RoundTrips, "count");
+        }
+        foreach (var r in Latency)
+        {
+            Row("latency", r.Mode, "payload=64B", r.Repetition, "p50", r.P50Us, "us");
+            Row("latency", r.Mode, "payload=64B", r.Repetition, "p90", r.P90Us, "us");
+            Row("latency", r.Mode, "payload=64B", r.Repetition, "p99", r.P99Us, "us");
+            Row("latency", r.Mode, "payload=64B", r.Repetition, "p99.9", r.P999Us, "us");
+            Row("latency", r.Mode, "payload=64B", r.Repetition, "max", r.MaxUs, "us");
+            Row("latency", r.Mode, "payload=64B", r.Repetition, "mean", r.MeanUs, "us");
+            Row("latency", r.Mode, "payload=64B", r.Repetition, "asks_per_sec", r.AsksPerSec, "ask/s");
+        }
+        foreach (var r in RawStream)
+        {
+            string p = $"frame={r.FrameSize}B";
+            Row("raw-stream", r.Mode, p, "", "msgs_per_sec", r.MsgsPerSec, "msg/s");
+            Row("raw-stream", r.Mode, p, "", "mb_per_sec", r.MBPerSec, "MB/s");
+            Row("raw-stream", r.Mode, p, "", "frames", r.Frames, "count");
+            Row("raw-stream", r.Mode, p, "", "sender_backoffs", r.SenderBackOffs, "count");
+        }
+        foreach (var r in RawRoundTrip)
+        {
+            string p = $"frame=64B;wait={r.Wait}";
+            Row("raw-rtt", r.Mode, p, "", "p50", r.P50Us, "us");
+            Row("raw-rtt", r.Mode, p, "", "p90", r.P90Us, "us");
+            Row("raw-rtt", r.Mode, p, "", "p99", r.P99Us, "us");
+            Row("raw-rtt", r.Mode, p, "", "p99.9", r.P999Us, "us");
+        }
+        foreach (var r in Micro)
+        {
+            string p = $"frame={r.FrameSize}B";
+            Row("micro", "ring", p, "", "mean", r.MeanNs, "ns");
+            Row("micro", "ring", p, "", "stddev", r.StdDevNs, "ns");
+            Row("micro", "ring", p, "", "throughput", r.GBPerSec, "GB/s");
+            Row("micro", "ring", p, "", "gen0_collections_per_1000_ops", r.Gen0Per1000Ops, "count");
+            Row("micro", "ring", p, "", "gen2_collections_per_1000_ops", r.Gen2Per1000Ops, "count");
+            if (r.AllocatedBytesPerOp is long allocated)
+                Row("micro", "ring", p, "", "allocated", allocated, "B/op");
+        }
+        foreach (var r in Idle)
+        {
+            string p = $"process={r.Process}";
+            Row("idle", r.Mode, p, "", "cpu", r.CpuPercent, "% of one core");
+            Row("idle", r.Mode, p, "", "context_switches", r.SwitchesPerSec, "1/s");
+            Row("idle", r.Mode, p, "", "threads", r.Threads, "count");
+            Row("idle", r.Mode, p, "", "transport_threads_cpu", r.TransportThreadsCpuPercent, "% of one core");
+            Row("idle", r.Mode, p, "", "transport_threads_context_switches", r.TransportThreadsSwitchesPerSec, "1/s");
+        }
+        File.WriteAllText(path, csv.ToString());
+    }
+}
+
+/// <summary>Plain-text tables for the terminal.</summary>
+internal static class Table
+{
+    public static void Print(string title, string[] headers, IEnumerable<string[]> rows)
+    {
+        var all = rows.ToList();
+        var widths = headers.Select((h, i) => Math.Max(h.Length, all.Count == 0 ? 0 : all.Max(r => r[i].Length))).ToArray();
+        Console.WriteLine();
+        Console.WriteLine(title);
+        string Line(string[] cells) => "| " + string.Join(" | ", cells.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))) + " |";
+        Console.WriteLine(Line(headers));
+        Console.WriteLine("|" + string.Join("|", widths.Select((w, i) => i == 0 ? new string('-', w + 2) : new string('-', w + 1) + ":")) + "|");
+        foreach (var row in all)
+            Console.WriteLine(Line(row));
+    }
+
+    public static string N0(double v) => double.IsFinite(v) ? v.ToString("N0", CultureInfo.InvariantCulture) : "-";
+
+    public static string F1(double v) => double.IsFinite(v) ? v.ToString("F1", CultureInfo.InvariantCulture) : "-";
+
+    public static string F2(double v) => double.IsFinite(v) ? v.ToString("F2", CultureInfo.InvariantCulture) : "-";
+
+    public static string Size(int bytes) => bytes switch
+    {
+        >= 1024 when bytes % 1024 == 0 => $"{bytes / 1024} KiB",
+        _ => $"{bytes} B",
+    };
+}
