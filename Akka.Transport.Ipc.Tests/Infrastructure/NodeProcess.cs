@@ -190,6 +190,14 @@ public sealed class NodeProcess : IDisposable
         }
     }
 
+    /// <summary>Sends a signal to the node (e.g. SIGSTOP, SIGCONT).</summary>
+    public void Signal(Mono.Unix.Native.Signum signal)
+    {
+        if (Mono.Unix.Native.Syscall.kill(ProcessId, signal) != 0)
+            throw new InvalidOperationException($"kill({ProcessId}, {signal}) failed: {Mono.Unix.Native.Stdlib.GetLastError()}");
+        Log("harness", $"sent {signal}");
+    }
+
     /// <summary>True once the test killed the node on purpose.</summary>
     public bool WasKilled { get; private set; }
 
