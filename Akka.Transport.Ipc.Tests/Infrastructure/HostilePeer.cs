@@ -31,10 +31,11 @@ internal sealed class HostilePeer : IDisposable
     public int Port { get; }
 
     /// <summary>Offers a segment to the listener on <paramref name="serverPort"/> and waits until it is accepted.</summary>
-    public unsafe ShmSegment Offer(int serverPort, int ringSize, int wireFrameLimit, TimeSpan timeout)
+    public unsafe ShmSegment Offer(int serverPort, int ringSize, int wireFrameLimit, TimeSpan timeout, Action<string>? beforeRequest = null)
     {
         long id = ++_nextId;
         var segment = ShmSegment.Create(_names.Segment(Port, id), ringSize, wireFrameLimit, Port);
+        beforeRequest?.Invoke(segment.Path);
         var request = new ConnectRequest(Port, id, LibC.GetPid(), ChannelMode.Shm, "Hostile", "localhost", _names.ShmDirectory);
         var buffer = new byte[ConnectRequest.Length];
         request.WriteTo(buffer);
@@ -46,7 +47,11 @@ internal sealed class HostilePeer : IDisposable
         while (segment.ReadVolatile(SegmentLayout.StateOffset) != SegmentLayout.Accepted)
         {
             if (DateTime.UtcNow > deadline)
+            {
+                segment.Dispose();
+                Posix.Unlink(segment.Path);
                 throw new TimeoutException("the listener did not accept the hostile segment");
+            }
             Thread.Sleep(1);
         }
         return segment;

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Akka.Configuration;
+using Akka.Transport.Ipc.Channels;
+using Akka.Transport.Ipc.Tests.Infrastructure;
+using Mono.Unix.Native;
+using Xunit.Abstractions;
+
+namespace Akka.Transport.Ipc.Tests.Reliability;
+
+/// <summary>
+/// Another user's directory, segment or process is refused with a clear error. Changing owners needs root: where
+/// the tests do not run as root they say so in the output and check nothing (the CI machine runs as root).
+/// </summary>
+public sealed class OtherUserTests(ITestOutputHelper output) : TransportTestKit("shm", output)
+{
+    private const uint Nobody = 65534;
+
+    private bool CanChangeOwners()
+    {
+        if (Syscall.getuid() == 0)
+            return true;
+        Output?.WriteLine("SKIPPED: changing file owners needs root; this run is not root.");
+        return false;
+    }
+
+    [Fact]
+    public async Task A_directory_owned_by_another_user_is_refused_naming_the_key()
+    {
+        if (!CanChangeOwners())
+            return;
+        string foreign = Path.Combine(IpcDirectory.Path, "foreign");
+        Directory.CreateDirectory(foreign, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Assert.Equal(0, Syscall.chown(foreign, Nobody, Nobody));
+        try
+        {
+            var transport = new IpcTransport(Sys, ConfigurationFactory.ParseString($"directory = \"{foreign}\""));
+            var error = await Assert.ThrowsAsync<ConfigurationException>(() => transport.Listen());
+            Assert.Contains("akka.remote.ipc.directory", error.Message);
+            Assert.Contains($"belongs to uid {Nobody}", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(foreign);
+        }
+    }
+
+    [Fact]
+    public async Task A_segment_owned_by_another_user_is_refused()
+    {
+        if (!CanChangeOwners())
+            return;
+        var server = NewTransport("ring-size = 4KiB");
+        int port = (await ListenAsync(server)).Port!.Value;
+        using var peer = new HostilePeer(IpcDirectory.Path);
+
+        EventFilter.Warning(contains: $"not a regular file owned by uid {Syscall.getuid()}").ExpectOne(() =>
+            Assert.Throws<TimeoutException>(() => peer.Offer(port, 4096, server.Settings.WireFrameLimit, TimeSpan.FromSeconds(3),
+                beforeRequest: path => Assert.Equal(0, Syscall.chown(path, Nobody, Nobody)))));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // no InboundAssociation
+    }
+
+    [Fact]
+    public async Task A_process_of_another_user_cannot_join_the_directory()
+    {
+        if (!CanChangeOwners())
+            return;
+        var owner = NewTransport();
+        await ListenAsync(owner);
+        var start = new ProcessStartInfo("setpriv")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { $"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "--", NodeHostLocator.DotnetHost,
+                     NodeHostLocator.NodeHostAssembly, "--directory", IpcDirectory.Path, "--system", "Intruder" })
+            start.ArgumentList.Add(arg);
+        start.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("the other user's node neither started nor failed within 60 s");
+        }
+        string printed = await stdout + await stderr;
+        Output?.WriteLine(printed);
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.DoesNotContain("ADDRESS ", printed);
+        Assert.Contains("akka.remote.ipc.directory", printed);
+    }
+}
