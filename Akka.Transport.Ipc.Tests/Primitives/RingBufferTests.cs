@@ -155,6 +155,32 @@ public sealed unsafe class RingBufferTests
     }
 
     [Fact]
+    public void A_writer_that_dies_between_writing_and_publishing_a_record_leaves_nothing_visible()
+    {
+        using var ring = new GuardedRing(4096);
+        Assert.True(WriteWhole(ring.Writer, Frame(10, 1)));
+        // What a dying writer leaves: a complete-looking record after the published tail, never published.
+        long tail = ring.Tail;
+        *(int*)(ring.Data + tail + RecordLayout.LengthOffset) = RecordLayout.HeaderLength + 20;
+        *(int*)(ring.Data + tail + RecordLayout.TypeOffset) = RecordLayout.Whole;
+
+        Assert.Equal(new[] { Frame(10, 1) }, ring.ReadAll());
+        Assert.False(ring.Reader.HasData);
+        Assert.Empty(ring.ReadAll());
+    }
+
+    [Fact]
+    public void A_fragmented_frame_whose_end_never_comes_is_not_delivered_and_does_not_block_reading()
+    {
+        using var ring = new GuardedRing(4096, maxFrame: 64 * 1024);
+        int written = 0;
+        Assert.False(ring.Writer.TryWrite(Frame(3 * 4096, 2), ref written)); // the writer "dies" after the first fragments
+        Assert.InRange(written, 1, 3 * 4096 - 1);
+        Assert.Empty(ring.ReadAll());
+        Assert.False(ring.Reader.HasData); // nothing left to spin on: the reader sleeps until the owner closes the channel
+    }
+
+    [Fact]
     public void Sleep_and_space_requests_wake_exactly_once()
     {
         using var ring = new GuardedRing(4096);
