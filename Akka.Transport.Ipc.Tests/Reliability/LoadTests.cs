@@ -7,7 +7,7 @@ namespace Akka.Transport.Ipc.Tests.Reliability;
 
 /// <summary>
 /// Many frames over 8 concurrent associations, 4 writer threads on each: per writer in order, none lost, none
-/// duplicated; a second run does not grow memory. 100 000 frames by default; 1 000 000 with
+/// duplicated; later runs do not grow memory. 100 000 frames by default; 1 000 000 with
 /// <c>IPC_LONG_TESTS=1</c>.
 /// </summary>
 public abstract class LoadTests(string mode, ITestOutputHelper output) : TransportTestKit(mode, output)
@@ -33,12 +33,17 @@ public abstract class LoadTests(string mode, ITestOutputHelper output) : Transpo
             pairs.Add((outbound, receiver));
         }
 
-        await RunAsync(pairs, round: 0);
-        long afterFirst = Settle();
-        await RunAsync(pairs, round: 1);
-        long afterSecond = Settle();
-        Output?.WriteLine($"{Mode}: {Total} frames per run; managed heap after run 1: {afterFirst / 1048576.0:F1} MiB, after run 2: {afterSecond / 1048576.0:F1} MiB");
-        Assert.True(afterSecond - afterFirst < 16 << 20, $"memory grew by {(afterSecond - afterFirst) >> 20} MiB across the second run");
+        var live = new List<long>();
+        for (int round = 0; round < 3; round++)
+        {
+            await RunAsync(pairs, round);
+            live.Add(Settle());
+        }
+        Output?.WriteLine($"{Mode}: {Total} frames per run; live managed heap after each run: " +
+            string.Join(", ", live.Select(b => $"{b / 1048576.0:F1} MiB")));
+        // A leak grows with every run; a transient spike (a GC caught mid-flight) shows in one sample only.
+        long growth = Math.Min(live[1], live[2]) - live[0];
+        Assert.True(growth < 16 << 20, $"memory grew by {growth >> 20} MiB over later runs");
     }
 
     private static async Task RunAsync(List<(AssociationHandle Outbound, Receiver Receiver)> pairs, int round)
@@ -61,12 +66,16 @@ public abstract class LoadTests(string mode, ITestOutputHelper output) : Transpo
             await receiver.WaitForAsync((round + 1) * perWriter, TimeSpan.FromMinutes(2));
     }
 
+    /// <summary>Live managed bytes after a full, compacting collection (large-object heap included).</summary>
     private static long Settle()
     {
+        Thread.Sleep(500); // let reader threads leave the last frame's stack frames
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        return GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes;
+        var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        return info.HeapSizeBytes - info.FragmentedBytes;
     }
 
     /// <summary>Checks each writer's sequence on one association: strictly consecutive, so no loss or duplicate.</summary>

@@ -23,7 +23,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private readonly int _pipeSize;
     private readonly StreamFrameDecoder _decoder;
     private readonly object _writeLock = new();
-    private readonly Queue<ReadOnlyMemory<byte>> _pending = new();
+    private readonly PendingFrames _pending = new();
     private readonly TaskCompletionSource<bool> _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly FifoHandshake? _handshake;
@@ -31,8 +31,6 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private PollRegistration? _read;
     private PollRegistration? _write;
     private byte[]? _readBuffer;
-    private long _pendingBytes;
-    private int _headWritten;
     private bool _closed; // guarded by _writeLock
     private bool _closeRequested; // poll thread
     private bool _writesRefused; // guarded by _writeLock: set by RequestClose
@@ -87,9 +85,9 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
                 return false;
             if (_pending.Count > 0)
             {
-                if (_pendingBytes + frame.Length > _sendQueueLimit)
+                if (_pending.Bytes + frame.Length > _sendQueueLimit)
                     return false;
-                Enqueue(frame, 0);
+                _pending.Enqueue(frame, 0);
                 return true;
             }
             int written = WriteDirect(frame.Span);
@@ -97,7 +95,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
                 return false; // the reader is gone; the read side reports the end
             if (written < StreamFrameDecoder.HeaderLength + frame.Length)
             {
-                Enqueue(frame, written);
+                _pending.Enqueue(frame, written);
                 _write.Events = LibC.POLLOUT;
             }
             return true;
@@ -310,7 +308,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
                     buffers[count++] = new LibC.IoVec { Base = (byte*)pins[frames].Pointer, Length = (nuint)frame.Length };
                     frames++;
                 }
-                SkipWritten(buffers, _headWritten);
+                SkipWritten(buffers, _pending.HeadWritten);
                 int written = WriteGathered(buffers, count);
                 if (written < 0)
                 {
@@ -345,16 +343,14 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         long remaining = written;
         while (remaining > 0 && _pending.TryPeek(out var head))
         {
-            long left = StreamFrameDecoder.HeaderLength + head.Length - _headWritten;
+            long left = StreamFrameDecoder.HeaderLength + head.Length - _pending.HeadWritten;
             if (remaining < left)
             {
-                _headWritten += (int)remaining;
+                _pending.HeadWritten += (int)remaining;
                 return;
             }
             remaining -= left;
-            _pending.Dequeue();
-            _pendingBytes -= head.Length;
-            _headWritten = 0;
+            _pending.RemoveHead();
         }
     }
 
@@ -378,20 +374,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         LibC.Write(_write!.Fd.Fd, (byte*)&marker, StreamFrameDecoder.HeaderLength); // best effort; EOF says the same less politely
     }
 
-    private void Enqueue(ReadOnlyMemory<byte> frame, int written)
-    {
-        if (_pending.Count == 0)
-            _headWritten = written;
-        _pending.Enqueue(frame);
-        _pendingBytes += frame.Length;
-    }
-
-    private void DropPending()
-    {
-        _pending.Clear();
-        _pendingBytes = 0;
-        _headWritten = 0;
-    }
+    private void DropPending() => _pending.Clear();
 
     private readonly struct ListenerFrames : IFrameHandler
     {

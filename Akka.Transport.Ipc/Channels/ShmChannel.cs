@@ -28,11 +28,9 @@ internal sealed unsafe class ShmChannel : IChannel
     private readonly long _sendQueueLimit;
     private readonly TimeSpan _flushTimeout;
     private readonly object _writeLock = new();
-    private readonly Queue<ReadOnlyMemory<byte>> _pending = new();
+    private readonly PendingFrames _pending = new();
     private readonly TaskCompletionSource<bool> _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _pendingBytes;
-    private int _headWritten;
     private volatile bool _hasPending;
     private bool _closed; // guarded by _writeLock
     private volatile bool _closeRequested;
@@ -106,7 +104,7 @@ internal sealed unsafe class ShmChannel : IChannel
                 }
                 else
                 {
-                    if (_pendingBytes + frame.Length > _sendQueueLimit)
+                    if (_pending.Bytes + frame.Length > _sendQueueLimit)
                         return false;
                     Enqueue(frame, 0);
                 }
@@ -267,19 +265,16 @@ internal sealed unsafe class ShmChannel : IChannel
         {
             if (_closed)
                 return 0;
-            long before = _pendingBytes;
+            long before = _pending.Bytes;
             int count = _pending.Count;
             DrainLocked();
-            return before != _pendingBytes || count != _pending.Count ? 1 : 0;
+            return before != _pending.Bytes || count != _pending.Count ? 1 : 0;
         }
     }
 
     private void Enqueue(ReadOnlyMemory<byte> frame, int written)
     {
-        if (_pending.Count == 0)
-            _headWritten = written;
-        _pending.Enqueue(frame);
-        _pendingBytes += frame.Length;
+        _pending.Enqueue(frame, written);
         _hasPending = true;
     }
 
@@ -290,14 +285,13 @@ internal sealed unsafe class ShmChannel : IChannel
         {
             while (_pending.TryPeek(out var head))
             {
-                int before = _headWritten;
-                bool done = _out.TryWrite(head.Span, ref _headWritten);
-                progress |= _headWritten != before || done;
+                int written = _pending.HeadWritten;
+                bool done = _out.TryWrite(head.Span, ref written);
+                progress |= written != _pending.HeadWritten || done;
+                _pending.HeadWritten = written;
                 if (!done)
                     break;
-                _pending.Dequeue();
-                _pendingBytes -= head.Length;
-                _headWritten = 0;
+                _pending.RemoveHead();
             }
             if (_pending.Count > 0 && attempt == 0)
                 _out.RequestSpaceNotification(); // then retry once: the consumer may have freed space meanwhile
