@@ -36,6 +36,19 @@ internal static class EndpointDirectory
             File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
+    /// <summary>Removes the directory when no endpoint uses it any more (rmdir fails on a non-empty one).</summary>
+    public static void RemoveIfEmpty(string directory)
+    {
+        try
+        {
+            System.IO.Directory.Delete(directory, recursive: false);
+        }
+        catch (IOException)
+        {
+            // Not empty (another endpoint lives there) or already gone.
+        }
+    }
+
     /// <summary>What an endpoint writes into its lock file: pid and protocol version, read by connecting peers.</summary>
     public static string LockInfo => $"pid={LibC.GetPid()} protocol={SegmentLayout.Version}";
 

@@ -67,8 +67,7 @@ internal sealed partial class Rendezvous : IDisposable
         Action<string> onWarning, Action<Exception> onError)
     {
         var names = new ChannelNames(settings.ResolvedDirectory, settings.ResolvedShmDirectory);
-        EndpointDirectory.Prepare(names.Directory, "directory");
-        var endpointLock = EndpointDirectory.Claim(names, settings.Port);
+        var endpointLock = PrepareAndClaim(names, settings.Port);
         try
         {
             int port = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;
@@ -79,6 +78,25 @@ internal sealed partial class Rendezvous : IDisposable
         {
             endpointLock.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Creates the directory if needed and claims the port. The default directory is removed by the last endpoint
+    /// leaving it, possibly between those two steps: then start over.
+    /// </summary>
+    private static EndpointLock PrepareAndClaim(ChannelNames names, int port)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            EndpointDirectory.Prepare(names.Directory, "directory");
+            try
+            {
+                return EndpointDirectory.Claim(names, port);
+            }
+            catch (Akka.Configuration.ConfigurationException) when (attempt < 5 && !System.IO.Directory.Exists(names.Directory))
+            {
+            }
         }
     }
 
@@ -164,6 +182,8 @@ internal sealed partial class Rendezvous : IDisposable
         Posix.Unlink(Names.Life(Port));
         _life?.Dispose();
         _lock.Dispose();
+        if (_settings.Directory.Length == 0)
+            EndpointDirectory.RemoveIfEmpty(Names.Directory); // the default directory is ours to tidy; a configured one is not
     }
 
     /// <summary>Remembers a channel until it completes, so shutdown can close it.</summary>
