@@ -375,13 +375,4 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     }
 
     private void DropPending() => _pending.Clear();
-
-    private readonly struct ListenerFrames : IFrameHandler
-    {
-        private readonly IChannelListener _listener;
-
-        public ListenerFrames(IChannelListener listener) => _listener = listener;
-
-        public void OnFrame(ReadOnlySpan<byte> frame, byte[]? owned) => _listener.OnFrame(frame, owned);
-    }
 }

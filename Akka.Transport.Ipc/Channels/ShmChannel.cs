@@ -300,13 +300,4 @@ internal sealed unsafe class ShmChannel : IChannel
         if (progress && _out.TakeConsumerWakeRequest())
             _peerDoorbell.Post();
     }
-
-    private readonly struct ListenerFrames : IFrameHandler
-    {
-        private readonly IChannelListener _listener;
-
-        public ListenerFrames(IChannelListener listener) => _listener = listener;
-
-        public void OnFrame(ReadOnlySpan<byte> frame, byte[]? owned) => _listener.OnFrame(frame, owned);
-    }
 }
