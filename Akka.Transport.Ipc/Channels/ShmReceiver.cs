@@ -20,7 +20,6 @@ internal sealed class ShmReceiver : IDisposable
     private readonly List<ShmChannel> _channels = new();
     private readonly Thread _thread;
     private volatile bool _stopping;
-    private volatile int _openChannels;
 
     public ShmReceiver(NamedSemaphore doorbell, string name, Action<Exception> onError)
     {
@@ -30,13 +29,9 @@ internal sealed class ShmReceiver : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Channels not yet closed (added but not yet picked up included).</summary>
-    public int OpenChannels => _openChannels;
-
     /// <summary>Hands a channel to the receiver thread, which owns its lifetime from now on.</summary>
     public void Add(ShmChannel channel)
     {
-        Interlocked.Increment(ref _openChannels);
         _added.Enqueue(channel);
         _doorbell.Post();
     }
@@ -101,7 +96,6 @@ internal sealed class ShmReceiver : IDisposable
             if (channel.IsClosed)
             {
                 _channels.RemoveAt(i);
-                Interlocked.Decrement(ref _openChannels);
                 work++;
             }
         }

@@ -7,8 +7,6 @@ internal static class Errno
     public const int EINTR = 4;
     public const int ENXIO = 6;
     public const int EAGAIN = 11;
-    public const int EACCES = 13;
-    public const int EEXIST = 17;
     public const int EPIPE = 32;
     public const int ETIMEDOUT = 110;
 }

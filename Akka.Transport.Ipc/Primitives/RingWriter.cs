@@ -30,8 +30,6 @@ internal sealed unsafe class RingWriter
         _tail = Volatile.Read(ref Word(RingLayout.TailOffset));
     }
 
-    public int Capacity => _capacity;
-
     /// <summary>Largest payload a single <see cref="RecordLayout.Whole"/> record carries.</summary>
     public int MaxWholePayload => _maxRecord - RecordLayout.HeaderLength;
 
