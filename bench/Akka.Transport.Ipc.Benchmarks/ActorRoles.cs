@@ -70,12 +70,12 @@ internal static class ActorRoles
     {
         int perClient = args.GetInt("round-trips");
         int inFlight = args.GetInt("in-flight", 50);
-        int warmup = args.GetInt("warmup-round-trips", 0);
+        int warmup = args.GetInt("warmup-round-trips");
         var clientCounts = args.Get("clients").Split(',').Select(int.Parse).ToArray();
         var timeout = TimeSpan.FromSeconds(args.GetInt("round-timeout-s", 120));
 
-        if (warmup > 0)
-            await RunRoundAsync(system, echoes, Math.Min(echoes.Length, 5), warmup, inFlight, timeout);
+        var warmed = await JitWarmup.RunAsync(() => RunRoundAsync(system, echoes, Math.Min(echoes.Length, 5), warmup, inFlight, timeout));
+        Parent.Send("warmed", new { ms = warmed.TotalMilliseconds });
         foreach (int clients in clientCounts)
         {
             var elapsed = await RunRoundAsync(system, echoes, clients, perClient, inFlight, timeout);
@@ -128,8 +128,12 @@ internal static class ActorRoles
         int samples = args.GetInt("samples");
         var payload = new byte[64];
         var timeout = TimeSpan.FromSeconds(10);
-        for (int i = 0; i < warmup; i++)
-            await echo.Ask<byte[]>(payload, timeout);
+        var warmed = await JitWarmup.RunAsync(async () =>
+        {
+            for (int i = 0; i < warmup; i++)
+                await echo.Ask<byte[]>(payload, timeout);
+        });
+        Parent.Send("warmed", new { ms = warmed.TotalMilliseconds });
         var micros = new double[samples];
         var total = Stopwatch.StartNew();
         for (int i = 0; i < samples; i++)

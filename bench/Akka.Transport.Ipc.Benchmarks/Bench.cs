@@ -37,9 +37,10 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
     private async Task RunE2EAsync()
     {
         int maxClients = options.ClientCounts.Max();
-        int warmup = Math.Max(200, options.RoundTripsPerClient / 10);
+        const int warmupRoundTrips = 1_000; // per client and warm-up round; rounds repeat until the JIT is quiet
         Console.WriteLine($"RemotePingPong shape: clients {string.Join(",", options.ClientCounts)}, {options.InFlight} in flight each, " +
-            $"{options.RoundTripsPerClient:N0} round trips per client, {options.Repetitions} repetition(s), fresh processes per mode and repetition");
+            $"{options.RoundTripsPerClient:N0} round trips per client, {options.Repetitions} repetition(s), fresh processes per mode and repetition, " +
+            $"each warmed up (5 clients x {warmupRoundTrips:N0} round trips, {JitWarmup.Describe})");
         for (int rep = 1; rep <= options.Repetitions; rep++)
         {
             foreach (string mode in RotatedModes(rep))
@@ -49,7 +50,7 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
                 {
                     "--task", "e2e", "--clients", string.Join(',', options.ClientCounts),
                     "--round-trips", Inv(options.RoundTripsPerClient), "--in-flight", Inv(options.InFlight),
-                    "--warmup-round-trips", Inv(warmup), "--round-timeout-s", "150",
+                    "--warmup-round-trips", Inv(warmupRoundTrips), "--round-timeout-s", "150",
                 }, async (_, client) =>
                 {
                     for (int i = 0; i < options.ClientCounts.Length; i++)
@@ -91,7 +92,7 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
 
     private async Task RunLatencyAsync()
     {
-        Console.WriteLine($"Ask round trip, one in flight, 64 B byte[] payload: {options.LatencyWarmup:N0} warm-up + {options.LatencySamples:N0} samples " +
+        Console.WriteLine($"Ask round trip, one in flight, 64 B byte[] payload: warm-up rounds of {options.LatencyWarmup:N0} asks {JitWarmup.Describe}, then {options.LatencySamples:N0} samples " +
             $"per repetition, {options.Repetitions} repetition(s)");
         var pooled = new Dictionary<string, List<double>>();
         for (int rep = 1; rep <= options.Repetitions; rep++)
@@ -152,28 +153,25 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
 
     private async Task RunRawAsync()
     {
-        var phases = options.Quick
-            ? new[] { new RawPhase(64, 20_000, 200_000), new RawPhase(1024, 10_000, 100_000), new RawPhase(64 * 1024, 500, 5_000) }
-            : new[] { new RawPhase(64, 100_000, 1_000_000), new RawPhase(1024, 50_000, 500_000), new RawPhase(64 * 1024, 2_000, 20_000) };
-        int rttWarmup = options.Quick ? 1_000 : 2_000;
         int rttSamples = options.Quick ? 3_000 : 20_000;
-        Console.WriteLine("IpcTransport SPI directly, no actors; two processes; sender writes as fast as Write returns true, receiver times");
+        Console.WriteLine("IpcTransport SPI directly, no actors; two processes; sender writes as fast as Write returns true, receiver times; " +
+            "each phase warmed up in rounds " + JitWarmup.Describe);
         foreach (string mode in Options.RawModes)
         {
             string name = $"raw-{mode}";
             string dir = directories.Create(name);
-            string plan = RawPhase.ToPlan(phases);
+            string plan = RawPhase.ToPlan(RawPlan(mode));
             await using (var receiver = Child.Start(name + "-receiver", "--role", "raw-receiver", "--mode", mode, "--dir", dir, "--plan", plan))
             {
                 var ready = await receiver.ReceiveAsync("ready", StartTimeout);
                 await using var sender = Child.Start(name + "-sender", "--role", "raw-sender", "--mode", mode, "--dir", dir, "--plan", plan,
-                    "--address", ready.GetProperty("address").GetString()!, "--rtt-warmup", Inv(rttWarmup), "--rtt-samples", Inv(rttSamples));
+                    "--address", ready.GetProperty("address").GetString()!, "--rtt-samples", Inv(rttSamples));
                 await sender.ReceiveAsync("connected", StartTimeout);
                 await Child.Guard(CollectRawAsync(), receiver);
 
                 async Task CollectRawAsync()
                 {
-                    foreach (var phase in phases)
+                    foreach (var phase in RawPlan(mode))
                     {
                         var s = await receiver.ReceiveAsync("stream", TimeSpan.FromSeconds(180));
                         var sent = await sender.ReceiveAsync("sent", TimeSpan.FromSeconds(180));
@@ -202,6 +200,18 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
             CheckLeftovers(name, dir);
         }
         PrintRaw();
+    }
+
+    /// <summary>
+    /// Phases sized to last about a second each at steady state (fifo moves ~10x fewer small frames than shm);
+    /// --quick divides by ten.
+    /// </summary>
+    private IEnumerable<RawPhase> RawPlan(string mode)
+    {
+        int scale = options.Quick ? 10 : 1;
+        return mode == "shm"
+            ? new[] { new RawPhase(64, 500_000, 20_000_000 / scale), new RawPhase(1024, 200_000, 5_000_000 / scale), new RawPhase(64 * 1024, 5_000, 100_000 / scale) }
+            : new[] { new RawPhase(64, 100_000, 2_000_000 / scale), new RawPhase(1024, 50_000, 1_000_000 / scale), new RawPhase(64 * 1024, 2_000, 20_000 / scale) };
     }
 
     public void PrintRaw()

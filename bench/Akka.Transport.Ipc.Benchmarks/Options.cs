@@ -58,7 +58,7 @@ internal sealed record Options
             Repetitions = quick ? 1 : 3,
             RoundTripsPerClient = quick ? 2_000 : 20_000,
             LatencySamples = quick ? 1_000 : 10_000,
-            LatencyWarmup = quick ? 300 : 2_000,
+            LatencyWarmup = 500,
         };
         for (int i = 0; i < args.Length; i++)
         {

@@ -7,8 +7,12 @@ using Google.Protobuf;
 
 namespace Akka.Transport.Ipc.Benchmarks;
 
-/// <summary>One streaming phase: <c>Warmup</c> frames not timed, then <c>Count</c> frames timed, all of <c>Size</c> bytes.</summary>
-internal sealed record RawPhase(int Size, int Warmup, int Count)
+/// <summary>
+/// One streaming phase of <c>Size</c>-byte frames: warm-up rounds of <c>WarmupRound</c> frames until the JIT is quiet
+/// (see <see cref="JitWarmup"/>), then <c>Count</c> timed frames. Warm-up frames carry <see cref="RawRoles.WarmupMark"/>
+/// in their first byte, so the receiver knows where timing starts without knowing how long the warm-up was.
+/// </summary>
+internal sealed record RawPhase(int Size, int WarmupRound, int Count)
 {
     public static RawPhase[] ParsePlan(string plan) => plan.Split(',').Select(p =>
     {
@@ -17,7 +21,7 @@ internal sealed record RawPhase(int Size, int Warmup, int Count)
     }).ToArray();
 
     public static string ToPlan(IEnumerable<RawPhase> phases) =>
-        string.Join(',', phases.Select(p => FormattableString.Invariant($"{p.Size}:{p.Warmup}:{p.Count}")));
+        string.Join(',', phases.Select(p => FormattableString.Invariant($"{p.Size}:{p.WarmupRound}:{p.Count}")));
 }
 
 /// <summary>
@@ -28,6 +32,12 @@ internal static class RawRoles
 {
     /// <summary>Frame length of the receiver's end-of-phase acknowledgement (no phase uses it).</summary>
     private const int AckSize = 8;
+
+    /// <summary>First byte of a warm-up frame (timed frames carry 0).</summary>
+    public const byte WarmupMark = 1;
+
+    /// <summary>Pings per round of the round-trip warm-up.</summary>
+    private const int RttWarmupRound = 500;
 
     private static readonly TimeSpan PhaseTimeout = TimeSpan.FromSeconds(120);
 
@@ -57,7 +67,6 @@ internal static class RawRoles
     public static async Task<int> RunSenderAsync(ChildArgs args)
     {
         var phases = RawPhase.ParsePlan(args.Get("plan"));
-        int rttWarmup = args.GetInt("rtt-warmup");
         int rttSamples = args.GetInt("rtt-samples");
         var system = ActorSystem.Create("RawSender", Hocon.Local);
         var transport = new IpcTransport(system, Hocon.RawSection(args.Get("mode"), args.Get("dir")));
@@ -72,43 +81,58 @@ internal static class RawRoles
 
             foreach (var phase in phases)
             {
-                var payload = UnsafeByteOperations.UnsafeWrap(new byte[phase.Size]);
+                var warmupFrame = new byte[phase.Size];
+                warmupFrame[0] = WarmupMark;
                 long backOffs = 0;
                 var watch = Stopwatch.StartNew();
-                for (int i = phase.Warmup + phase.Count; i > 0; i--)
-                {
-                    int attempts = 0;
-                    while (!handle.Write(payload))
-                    {
-                        // Back-pressure: the association's queue is past send-queue-limit. Back off briefly.
-                        backOffs++;
-                        if (++attempts < 20)
-                            Thread.Yield();
-                        else
-                            Thread.Sleep(1);
-                        if (watch.Elapsed > PhaseTimeout)
-                            throw new TimeoutException($"Write kept returning false for {phase.Size} B frames");
-                    }
-                }
-                double writeMs = watch.Elapsed.TotalMilliseconds;
+                var warmed = JitWarmup.Run(() => WriteFrames(UnsafeByteOperations.UnsafeWrap(warmupFrame), phase.WarmupRound));
+                var timed = Stopwatch.StartNew();
+                WriteFrames(UnsafeByteOperations.UnsafeWrap(new byte[phase.Size]), phase.Count);
+                double writeMs = timed.Elapsed.TotalMilliseconds;
                 if (!await replies.Acks.WaitAsync(PhaseTimeout))
                     throw new TimeoutException($"No acknowledgement for the {phase.Size} B phase within {PhaseTimeout.TotalSeconds:F0} s");
-                Parent.Send("sent", new { size = phase.Size, frames = phase.Warmup + phase.Count, backOffs, writeMs, ackMs = watch.Elapsed.TotalMilliseconds });
+                Parent.Send("sent", new { size = phase.Size, count = phase.Count, warmupMs = warmed.TotalMilliseconds, backOffs, writeMs });
+
+                void WriteFrames(ByteString payload, int count)
+                {
+                    for (int i = count; i > 0; i--)
+                    {
+                        int attempts = 0;
+                        while (!handle.Write(payload))
+                        {
+                            // Back-pressure: the association's queue is past send-queue-limit. Back off briefly.
+                            backOffs++;
+                            if (++attempts < 20)
+                                Thread.Yield();
+                            else
+                                Thread.Sleep(1);
+                            if (watch.Elapsed > PhaseTimeout)
+                                throw new TimeoutException($"Write kept returning false for {phase.Size} B frames");
+                        }
+                    }
+                }
             }
 
             foreach (var wait in new[] { "spin", "block" })
             {
                 var payload = UnsafeByteOperations.UnsafeWrap(new byte[64]);
                 var micros = new double[rttSamples];
-                for (int i = -rttWarmup; i < rttSamples; i++)
+                JitWarmup.Run(() =>
+                {
+                    for (int i = 0; i < RttWarmupRound; i++)
+                        Ping();
+                });
+                for (int i = 0; i < rttSamples; i++)
+                    micros[i] = Ping();
+
+                double Ping()
                 {
                     long expected = replies.Pongs;
                     long start = Stopwatch.GetTimestamp();
                     if (!handle.Write(payload))
                         throw new InvalidOperationException("Write returned false with one frame in flight");
                     replies.WaitForPong(expected, spin: wait == "spin", TimeSpan.FromSeconds(10));
-                    if (i >= 0)
-                        micros[i] = (Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency;
+                    return (Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency;
                 }
                 Array.Sort(micros);
                 Parent.Send("rtt", new
@@ -153,7 +177,6 @@ internal static class RawRoles
         private int _phase;
         private long _received;
         private long _start;
-        private long _bytes;
 
         public Task<string> Failed => _failed.Task;
 
@@ -194,17 +217,20 @@ internal static class RawRoles
                 _failed.TrySetResult($"phase {_phase}: frame {_received} has {payload.Length} bytes, expected {phase.Size}");
                 return;
             }
+            if (payload.Span[0] == WarmupMark)
+            {
+                if (_received != 0)
+                    _failed.TrySetResult($"phase {_phase}: a warm-up frame after {_received} timed frames");
+                return;
+            }
+            // Timing runs from the first timed frame to the last: Count - 1 intervals.
             long n = ++_received;
-            if (n == phase.Warmup)
+            if (n == 1)
             {
                 _start = Stopwatch.GetTimestamp();
-                _bytes = 0;
+                return;
             }
-            else if (n > phase.Warmup)
-            {
-                _bytes += payload.Length;
-            }
-            if (n == phase.Warmup + phase.Count)
+            if (n == phase.Count)
             {
                 double seconds = (Stopwatch.GetTimestamp() - _start) / (double)Stopwatch.Frequency;
                 Parent.Send("stream", new
@@ -212,8 +238,8 @@ internal static class RawRoles
                     size = phase.Size,
                     frames = phase.Count,
                     seconds,
-                    msgsPerSec = phase.Count / seconds,
-                    mbPerSec = _bytes / seconds / 1e6,
+                    msgsPerSec = (phase.Count - 1) / seconds,
+                    mbPerSec = (phase.Count - 1) * (double)phase.Size / seconds / 1e6,
                 });
                 _phase++;
                 _received = 0;
