@@ -76,17 +76,24 @@ internal static class ActorRoles
 
         var warmed = await JitWarmup.RunAsync(() => RunRoundAsync(system, echoes, Math.Min(echoes.Length, 5), warmup, inFlight, timeout));
         Parent.Send("warmed", new { ms = warmed.TotalMilliseconds });
+        int[] pids = { Environment.ProcessId, args.GetInt("echo-pid") };
         foreach (int clients in clientCounts)
         {
+            var cpuBefore = CpuClock.Read(pids);
             var elapsed = await RunRoundAsync(system, echoes, clients, perClient, inFlight, timeout);
+            var cpu = CpuClock.Read(pids) - cpuBefore;
             long roundTrips = (long)clients * perClient;
+            long messages = 2 * roundTrips;
             Parent.Send("e2e", new
             {
                 clients,
                 roundTrips,
-                messages = 2 * roundTrips,
+                messages,
                 elapsedMs = elapsed.TotalMilliseconds,
-                msgsPerSec = 2 * roundTrips / elapsed.TotalSeconds,
+                msgsPerSec = messages / elapsed.TotalSeconds,
+                cpuUsPerMsg = cpu.TotalNs / 1e3 / messages,
+                transportThreadsUsPerMsg = cpu.TransportNs / 1e3 / messages,
+                coresBusy = cpu.TotalNs / 1e9 / elapsed.TotalSeconds,
             });
         }
     }

@@ -57,7 +57,9 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
                     {
                         var m = await client.ReceiveAsync("e2e", TimeSpan.FromSeconds(180));
                         rows.Add(new E2ERow(mode, rep, m.GetProperty("clients").GetInt32(), m.GetProperty("roundTrips").GetInt64(),
-                            m.GetProperty("elapsedMs").GetDouble(), m.GetProperty("msgsPerSec").GetDouble()));
+                            m.GetProperty("elapsedMs").GetDouble(), m.GetProperty("msgsPerSec").GetDouble(),
+                            m.GetProperty("cpuUsPerMsg").GetDouble(), m.GetProperty("transportThreadsUsPerMsg").GetDouble(),
+                            m.GetProperty("coresBusy").GetDouble()));
                     }
                     await client.ReceiveAsync("done", TimeSpan.FromSeconds(30));
                 });
@@ -86,6 +88,27 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
         });
         int reps = report.E2E.Select(r => r.Repetition).Distinct().Count();
         Table.Print($"E2E throughput (RemotePingPong shape, msgs/s = 2 x round trips / s, median of {reps} repetition(s))", headers.ToArray(), rows);
+
+        // Where the CPU goes: if Akka's own work per message costs C us across both processes, no transport can
+        // move more than cores / C messages per second.
+        double MedianOf(string mode, int clients, Func<E2ERow, double> f) => Stats.Median(report.E2E.Where(r => r.Mode == mode && r.Clients == clients).Select(f));
+        var cpuHeaders = new List<string> { "clients" };
+        foreach (var m in modes)
+            cpuHeaders.AddRange(m == "tcp" ? new[] { m + " us/msg", m + " cores" } : new[] { m + " us/msg", m + " cores", m + " ipc-* threads us/msg" });
+        Table.Print($"E2E CPU per message: both processes' CPU time during the round / messages (median; 'cores' = CPU seconds per second, " +
+            $"{Environment.ProcessorCount} available; 'ipc-* threads' = the transport's own threads, a lower bound of its share)", cpuHeaders.ToArray(),
+            report.E2E.Select(r => r.Clients).Distinct().OrderBy(c => c).Select(clients =>
+            {
+                var row = new List<string> { clients.ToString(CultureInfo.InvariantCulture) };
+                foreach (var m in modes)
+                {
+                    row.Add(Table.F2(MedianOf(m, clients, r => r.CpuUsPerMsg)));
+                    row.Add(Table.F2(MedianOf(m, clients, r => r.CoresBusy)));
+                    if (m != "tcp")
+                        row.Add(Table.F2(MedianOf(m, clients, r => r.TransportThreadsUsPerMsg)));
+                }
+                return row.ToArray();
+            }));
     }
 
     // ---------------------------------------------------------------- latency
@@ -376,7 +399,8 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
             string scheme = mode == "tcp" ? "akka.tcp://" : "akka.ipc://";
             if (!address.StartsWith(scheme, StringComparison.Ordinal))
                 throw new InvalidOperationException($"{name}: process B bound {address}, expected an {scheme} address");
-            var args = new List<string> { "--role", "client", "--mode", mode, "--dir", dir, "--address", address, "--echoes", Inv(echoes) };
+            var args = new List<string> { "--role", "client", "--mode", mode, "--dir", dir, "--address", address, "--echoes", Inv(echoes),
+                "--echo-pid", Inv(ready.GetProperty("pid").GetInt32()) };
             args.AddRange(clientArgs);
             await using (var client = Child.Start(name + "-A-client", args.ToArray()))
             {

@@ -210,6 +210,38 @@ internal static class Stats
 }
 
 /// <summary>
+/// Nanoseconds a process has spent on a CPU, summed over its threads from /proc/&lt;pid&gt;/task/*/schedstat
+/// (nanosecond resolution, unlike the 10 ms ticks of /proc/&lt;pid&gt;/stat), in total and for the transport's own
+/// <c>ipc-*</c> threads. Threads that ended between two reads drop out, so read around work that keeps its threads.
+/// </summary>
+internal readonly record struct CpuClock(long TotalNs, long TransportNs)
+{
+    public static CpuClock Read(params int[] pids)
+    {
+        long total = 0, transport = 0;
+        foreach (int pid in pids)
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    string schedstat = File.ReadAllText(Path.Combine(task, "schedstat"));
+                    long ns = long.Parse(schedstat.AsSpan(0, schedstat.IndexOf(' ')), CultureInfo.InvariantCulture);
+                    total += ns;
+                    if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith("ipc-", StringComparison.Ordinal))
+                        transport += ns;
+                }
+                catch (IOException) { } // the thread ended meanwhile
+            }
+        }
+        return new CpuClock(total, transport);
+    }
+
+    public static CpuClock operator -(CpuClock after, CpuClock before) =>
+        new(after.TotalNs - before.TotalNs, after.TransportNs - before.TransportNs);
+}
+
+/// <summary>
 /// CPU time and context switches of a process from /proc, in total and for the transport's own threads
 /// (named <c>ipc-...</c>: the shm ring reader and the FIFO/accept poll thread).
 /// </summary>

@@ -5,7 +5,8 @@ using System.Text.Json.Serialization;
 
 namespace Akka.Transport.Ipc.Benchmarks;
 
-internal sealed record E2ERow(string Mode, int Repetition, int Clients, long RoundTrips, double ElapsedMs, double MsgsPerSec);
+internal sealed record E2ERow(string Mode, int Repetition, int Clients, long RoundTrips, double ElapsedMs, double MsgsPerSec,
+    double CpuUsPerMsg, double TransportThreadsUsPerMsg, double CoresBusy);
 
 internal sealed record LatencyRow(string Mode, string Repetition, int Samples, double MeanUs, double P50Us, double P90Us,
     double P99Us, double P999Us, double MaxUs, double AsksPerSec);
@@ -71,6 +72,9 @@ internal sealed class Report
             Row("e2e", r.Mode, p, r.Repetition.ToString(CultureInfo.InvariantCulture), "msgs_per_sec", r.MsgsPerSec, "msg/s");
             Row("e2e", r.Mode, p, r.Repetition.ToString(CultureInfo.InvariantCulture), "elapsed", r.ElapsedMs, "ms");
             Row("e2e", r.Mode, p, r.Repetition.ToString(CultureInfo.InvariantCulture), "round_trips", r.RoundTrips, "count");
+            Row("e2e", r.Mode, p, r.Repetition.ToString(CultureInfo.InvariantCulture), "cpu_per_msg", r.CpuUsPerMsg, "us");
+            Row("e2e", r.Mode, p, r.Repetition.ToString(CultureInfo.InvariantCulture), "transport_threads_cpu_per_msg", r.TransportThreadsUsPerMsg, "us");
+            Row("e2e", r.Mode, p, r.Repetition.ToString(CultureInfo.InvariantCulture), "cores_busy", r.CoresBusy, "cores");
         }
         foreach (var r in Latency)
         {
