@@ -15,7 +15,7 @@ internal static class ActorRoles
     /// <summary>Process B: echo actors echo0..echoN-1, until the parent says stop.</summary>
     public static async Task<int> RunEchoAsync(ChildArgs args)
     {
-        var system = ActorSystem.Create(EchoSystem, Hocon.For(args.Get("mode"), args.Get("dir", "")));
+        var system = ActorSystem.Create(EchoSystem, Hocon.For(args.Get("mode"), args.Get("dir", ""), args.GetInt("scheduler-tick-ms", 0)));
         int echoes = args.GetInt("echoes", 1);
         for (int i = 0; i < echoes; i++)
             system.ActorOf(Props.Create(() => new EchoActor()), "echo" + i);
@@ -29,7 +29,7 @@ internal static class ActorRoles
     public static async Task<int> RunClientAsync(ChildArgs args)
     {
         string task = args.Get("task");
-        var system = ActorSystem.Create("Client", Hocon.For(args.Get("mode"), args.Get("dir", "")));
+        var system = ActorSystem.Create("Client", Hocon.For(args.Get("mode"), args.Get("dir", ""), args.GetInt("scheduler-tick-ms", 0)));
         try
         {
             string echoAddress = args.Get("address");

@@ -327,37 +327,47 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
 
     // ---------------------------------------------------------------- idle
 
+    /// <summary>
+    /// Idle runs: every mode with Akka's defaults, and ipc-shm and tcp again with a 100 ms scheduler tick. Akka's
+    /// scheduler ticks every 10 ms once remoting has periodic tasks (heartbeats), and each tick wakes the .NET
+    /// timer and thread pool: that, not the transport, is most of an idle remoting process's CPU.
+    /// </summary>
+    private static readonly (string Label, string Mode, int TickMs)[] IdleRuns =
+    {
+        ("ipc-shm", "ipc-shm", 0), ("ipc-fifo", "ipc-fifo", 0), ("tcp", "tcp", 0),
+        ("ipc-shm, tick 100ms", "ipc-shm", 100), ("tcp, tick 100ms", "tcp", 100),
+    };
+
+    /// <summary>Wait between the last warm-up ask and the start of the idle measurement.</summary>
+    private static readonly TimeSpan IdleSettle = TimeSpan.FromSeconds(5);
+
     private async Task RunIdleAsync()
     {
-        var modes = Options.ActorModes;
-        Console.WriteLine($"Two connected, idle ActorSystems per mode for {options.IdleSeconds} s: CPU from /proc/<pid>/stat " +
-            $"(tcp for reference; modes measured {(options.Quick ? "concurrently" : "one after another")})");
-        async Task One(string mode)
+        Console.WriteLine($"Two connected, idle ActorSystems per run for {options.IdleSeconds} s after {IdleSettle.TotalSeconds:F0} s of settling, all runs at once (idle processes barely compete): " +
+            "CPU from /proc/<pid>/stat; 'tick 100ms' = akka.scheduler.tick-duration = 100ms instead of Akka's 10 ms");
+        async Task One((string Label, string Mode, int TickMs) run)
         {
-            await RunActorPairAsync("idle", mode, 1, 1, new[] { "--task", "idle" }, async (echo, client) =>
+            var tick = new[] { "--scheduler-tick-ms", Inv(run.TickMs) };
+            await RunActorPairAsync(run.TickMs > 0 ? $"idle-tick{run.TickMs}" : "idle", run.Mode, 1, 1, tick.Concat(new[] { "--task", "idle" }).ToArray(), async (echo, client) =>
             {
                 await client.ReceiveAsync("idle-ready", StartTimeout);
-                await Task.Delay(TimeSpan.FromSeconds(1)); // let the warm-up asks' aftermath settle
+                await Task.Delay(IdleSettle); // tier-1 JIT and the warm-up asks' aftermath settle first
                 var before = new[] { ProcSample.Read(echo.Pid), ProcSample.Read(client.Pid) };
                 await Task.Delay(TimeSpan.FromSeconds(options.IdleSeconds));
                 var after = new[] { ProcSample.Read(echo.Pid), ProcSample.Read(client.Pid) };
                 var children = new[] { echo, client };
                 for (int i = 0; i < 2; i++)
                 {
-                    var row = new IdleRow(mode, i == 0 ? "B (echo)" : "A (client)", children[i].Pid, ProcSample.Seconds(before[i], after[i]),
+                    var row = new IdleRow(run.Label, i == 0 ? "B (echo)" : "A (client)", children[i].Pid, ProcSample.Seconds(before[i], after[i]),
                         ProcSample.CpuPercent(before[i], after[i]), ProcSample.SwitchesPerSecond(before[i], after[i]), after[i].Threads,
-                        mode == "tcp" ? double.NaN : ProcSample.TransportCpuPercent(before[i], after[i]),
-                        mode == "tcp" ? double.NaN : ProcSample.TransportSwitchesPerSecond(before[i], after[i]));
+                        run.Mode == "tcp" ? double.NaN : ProcSample.TransportCpuPercent(before[i], after[i]),
+                        run.Mode == "tcp" ? double.NaN : ProcSample.TransportSwitchesPerSecond(before[i], after[i]));
                     lock (report)
                         report.Idle.Add(row);
                 }
-            });
+            }, echoArgs: tick);
         }
-        if (options.Quick)
-            await Task.WhenAll(modes.Select(One));
-        else
-            foreach (var mode in modes)
-                await One(mode);
+        await Task.WhenAll(IdleRuns.Select(One));
         PrintIdle();
     }
 
@@ -368,7 +378,7 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
         Table.Print("Idle cost: two connected, idle processes (CPU % of one core; context switches summed over threads; " +
             "'ipc-*' = the transport's own threads)",
             new[] { "mode", "process", "seconds", "CPU %", "ctx switches/s", "threads", "ipc-* CPU %", "ipc-* switches/s" },
-            report.Idle.OrderBy(r => Array.IndexOf(Options.ActorModes, r.Mode)).ThenBy(r => r.Process).Select(r => new[]
+            report.Idle.OrderBy(r => Array.FindIndex(IdleRuns, run => run.Label == r.Mode)).ThenBy(r => r.Process).Select(r => new[]
             {
                 r.Mode, r.Process, Table.F1(r.Seconds), Table.F2(r.CpuPercent), Table.N0(r.SwitchesPerSec), r.Threads.ToString(CultureInfo.InvariantCulture),
                 Table.F2(r.TransportThreadsCpuPercent), Table.F1(r.TransportThreadsSwitchesPerSec),
@@ -388,11 +398,13 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
     /// Starts process B (echo actors) and process A (client with <paramref name="clientArgs"/>), runs
     /// <paramref name="body"/>, stops both, and checks the IPC directory is empty afterwards.
     /// </summary>
-    private async Task RunActorPairAsync(string part, string mode, int rep, int echoes, string[] clientArgs, Func<Child, Child, Task> body)
+    private async Task RunActorPairAsync(string part, string mode, int rep, int echoes, string[] clientArgs, Func<Child, Child, Task> body,
+        string[]? echoArgs = null)
     {
         string name = $"{part}-{mode}-r{rep}";
         string dir = mode == "tcp" ? "" : directories.Create(name);
-        await using (var echo = Child.Start(name + "-B-echo", "--role", "echo", "--mode", mode, "--dir", dir, "--echoes", Inv(echoes)))
+        var echoStart = new[] { "--role", "echo", "--mode", mode, "--dir", dir, "--echoes", Inv(echoes) }.Concat(echoArgs ?? Array.Empty<string>());
+        await using (var echo = Child.Start(name + "-B-echo", echoStart.ToArray()))
         {
             var ready = await echo.ReceiveAsync("ready", StartTimeout);
             string address = ready.GetProperty("address").GetString()!;

@@ -19,7 +19,9 @@ internal static class Hocon
 
     /// <param name="mode">ipc-shm, ipc-fifo or tcp.</param>
     /// <param name="directory">The IPC directory (ignored for tcp).</param>
-    public static Config For(string mode, string directory) => ConfigurationFactory.ParseString(mode switch
+    /// <param name="schedulerTickMs">akka.scheduler.tick-duration, or 0 for Akka's default (10 ms).</param>
+    public static Config For(string mode, string directory, int schedulerTickMs = 0) => ConfigurationFactory.ParseString(
+        (schedulerTickMs > 0 ? $"akka.scheduler.tick-duration = {schedulerTickMs}ms\n" : "") + (mode switch
     {
         "tcp" => Common + """
 
@@ -40,7 +42,7 @@ internal static class Hocon
             }
             """,
         _ => throw new ArgumentException($"Unknown mode {mode}"),
-    });
+    }));
 
     /// <summary>The transport section for the raw SPI part.</summary>
     public static Config RawSection(string mode, string directory) => ConfigurationFactory.ParseString($$"""
