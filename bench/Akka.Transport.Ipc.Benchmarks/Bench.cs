@@ -388,10 +388,10 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
     // ---------------------------------------------------------------- helpers
 
     /// <summary>Modes in alternating order, rotated per repetition so no mode always runs first.</summary>
-    private static IEnumerable<string> RotatedModes(int rep)
+    private IEnumerable<string> RotatedModes(int rep)
     {
-        var modes = Options.ActorModes;
-        return Enumerable.Range(0, modes.Length).Select(i => modes[(i + rep - 1) % modes.Length]);
+        var modes = options.Modes;
+        return Enumerable.Range(0, modes.Count).Select(i => modes[(i + rep - 1) % modes.Count]);
     }
 
     /// <summary>

@@ -28,6 +28,9 @@ internal sealed record Options
     public int IdleSeconds { get; init; } = 10;
     public string? OutputDirectory { get; init; }
 
+    /// <summary>Modes the e2e and latency parts run (all by default; --modes narrows them, e.g. for profiling).</summary>
+    public IReadOnlyList<string> Modes { get; init; } = ActorModes;
+
     /// <summary>Modes of the actor parts, alternated within each repetition.</summary>
     public static readonly string[] ActorModes = { "ipc-shm", "ipc-fifo", "tcp" };
 
@@ -37,7 +40,7 @@ internal sealed record Options
     public const string Usage = """
         Akka.Transport.Ipc.Benchmarks [--quick] [--only e2e|latency|raw|micro|idle[,...]] [--reps N]
                                       [--round-trips N] [--clients 1,5,10,20] [--latency-samples N]
-                                      [--idle-seconds S] [--out DIR]
+                                      [--idle-seconds S] [--modes ipc-shm,ipc-fifo,tcp] [--out DIR]
 
           --quick            small counts, one repetition, short BenchmarkDotNet job (about a minute)
           --only PARTS       run only these parts (comma separated)
@@ -46,6 +49,7 @@ internal sealed record Options
           --clients LIST     client counts of the e2e part (default 1,5,10,20)
           --latency-samples  Ask round trips measured per repetition (default 10000, quick 1000)
           --idle-seconds S   length of the idle measurement (default 10)
+          --modes LIST       modes of the e2e and latency parts (default all three; ratios need tcp)
           --out DIR          results directory (default bench/results/<timestamp> in the repository)
         """;
 
@@ -73,6 +77,7 @@ internal sealed record Options
                 "--clients" => options with { ClientCounts = Value().Split(',').Select(v => PositiveInt(arg, v)).ToArray() },
                 "--latency-samples" => options with { LatencySamples = PositiveInt(arg, Value()) },
                 "--idle-seconds" => options with { IdleSeconds = PositiveInt(arg, Value()) },
+                "--modes" => options with { Modes = ParseModes(Value()) },
                 "--out" => options with { OutputDirectory = Value() },
                 _ => throw new ArgumentException($"Unknown argument '{arg}'."),
             };
@@ -88,6 +93,15 @@ internal sealed record Options
             if (!Parts.All.Contains(part))
                 throw new ArgumentException($"--only: unknown part '{part}' (valid: {string.Join(", ", Parts.All)})");
         return Parts.All.Where(parts.Contains).ToArray();
+    }
+
+    private static string[] ParseModes(string value)
+    {
+        var modes = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var mode in modes)
+            if (!ActorModes.Contains(mode))
+                throw new ArgumentException($"--modes: unknown mode '{mode}' (valid: {string.Join(", ", ActorModes)})");
+        return ActorModes.Where(modes.Contains).ToArray();
     }
 
     private static int PositiveInt(string key, string value) =>

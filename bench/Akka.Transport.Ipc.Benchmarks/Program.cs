@@ -90,6 +90,7 @@ internal static class Orchestrator
             {
                 ["quick"] = options.Quick,
                 ["parts"] = options.Only,
+                ["modes"] = options.Modes,
                 ["repetitions"] = options.Repetitions,
                 ["roundTripsPerClient"] = options.RoundTripsPerClient,
                 ["clientCounts"] = options.ClientCounts,
