@@ -339,7 +339,7 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
     };
 
     /// <summary>Wait between the last warm-up ask and the start of the idle measurement.</summary>
-    private static readonly TimeSpan IdleSettle = TimeSpan.FromSeconds(5);
+    private TimeSpan IdleSettle => TimeSpan.FromSeconds(options.Quick ? 2 : 5);
 
     private async Task RunIdleAsync()
     {

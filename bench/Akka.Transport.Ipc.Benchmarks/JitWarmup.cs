@@ -13,21 +13,27 @@ namespace Akka.Transport.Ipc.Benchmarks;
 /// </summary>
 internal static class JitWarmup
 {
+    /// <summary>Set (to 1) in the environment of --quick runs, which children inherit: shorter, rougher warm-ups.</summary>
+    public const string QuickVariable = "AKKA_IPC_BENCH_QUICK";
+
+    // Declared before the fields below: static initialisers run in text order.
+    private static readonly bool Quick = Environment.GetEnvironmentVariable(QuickVariable) == "1";
+
     /// <summary>The window over which the JIT must be (nearly) idle.</summary>
-    public static readonly TimeSpan QuietFor = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan QuietFor = TimeSpan.FromSeconds(Quick ? 0.5 : 1);
 
     /// <summary>Compilations tolerated within <see cref="QuietFor"/>.</summary>
     public const int QuietMethods = 12;
 
     /// <summary>Shortest warm-up, so the background tier-1 compiler has had its start delay and some time.</summary>
-    public static readonly TimeSpan Min = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan Min = TimeSpan.FromSeconds(Quick ? 0.5 : 2);
 
     /// <summary>Longest warm-up, in case the trickle of tier-1 recompilations goes on (by then the hot path is compiled).</summary>
-    public static readonly TimeSpan Max = TimeSpan.FromSeconds(8);
+    public static readonly TimeSpan Max = TimeSpan.FromSeconds(Quick ? 1.5 : 8);
 
     /// <summary>How the warm-up ends, for the benchmark's headings.</summary>
     public static string Describe => FormattableString.Invariant(
-        $"repeated until the JIT compiled at most {QuietMethods} methods in {QuietFor.TotalSeconds:0.##} s, {Min.TotalSeconds:0}-{Max.TotalSeconds:0} s");
+        $"repeated until the JIT compiled at most {QuietMethods} methods in {QuietFor.TotalSeconds:0.##} s, {Min.TotalSeconds:0.#}-{Max.TotalSeconds:0.#} s");
 
     /// <summary>Runs <paramref name="round"/> until the JIT is quiet; returns the time spent.</summary>
     public static async Task<TimeSpan> RunAsync(Func<Task> round)

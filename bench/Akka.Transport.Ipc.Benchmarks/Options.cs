@@ -25,7 +25,7 @@ internal sealed record Options
     public int InFlight { get; init; } = 50;
     public int LatencySamples { get; init; }
     public int LatencyWarmup { get; init; }
-    public int IdleSeconds { get; init; } = 10;
+    public int IdleSeconds { get; init; }
     public string? OutputDirectory { get; init; }
 
     /// <summary>Modes the e2e and latency parts run (all by default; --modes narrows them, e.g. for profiling).</summary>
@@ -48,7 +48,7 @@ internal sealed record Options
           --round-trips N    round trips per client in the e2e part (default 20000, quick 2000)
           --clients LIST     client counts of the e2e part (default 1,5,10,20)
           --latency-samples  Ask round trips measured per repetition (default 10000, quick 1000)
-          --idle-seconds S   length of the idle measurement (default 10)
+          --idle-seconds S   length of the idle measurement (default 10, quick 5)
           --modes LIST       modes of the e2e and latency parts (default all three; ratios need tcp)
           --out DIR          results directory (default bench/results/<timestamp> in the repository)
         """;
@@ -63,6 +63,7 @@ internal sealed record Options
             RoundTripsPerClient = quick ? 2_000 : 20_000,
             LatencySamples = quick ? 1_000 : 10_000,
             LatencyWarmup = 500,
+            IdleSeconds = quick ? 5 : 10,
         };
         for (int i = 0; i < args.Length; i++)
         {

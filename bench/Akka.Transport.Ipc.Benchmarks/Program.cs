@@ -103,6 +103,8 @@ internal static class Orchestrator
             },
         };
 
+        if (options.Quick)
+            Environment.SetEnvironmentVariable(JitWarmup.QuickVariable, "1"); // children inherit it
         Console.WriteLine($"Akka.Transport.Ipc benchmarks{(options.Quick ? " (--quick)" : "")}: {string.Join(", ", options.Only)}");
         Console.WriteLine($"  {Environment.ProcessorCount} cores, {report.Environment["cpu"]}, load average {report.Environment["loadAverageAtStart"]}");
         Console.WriteLine($"  results: {resultsDirectory}");
