@@ -45,6 +45,7 @@ Console.Out.Flush();
 // Commands arrive on stdin, one per line, and run one after another (see NodeCommands). Console.In blocks the
 // caller, so it is read on a dedicated thread; STOP or EOF (the test process died) ends the loop.
 var commands = new NodeCommands(system);
+var soak = new SoakCommands(system);
 var stopRequested = Task.Factory.StartNew(
     async () =>
     {
@@ -54,7 +55,7 @@ var stopRequested = Task.Factory.StartNew(
                 return;
             if (line.Trim().Length == 0)
                 continue;
-            var answer = await commands.RunAsync(line.Trim());
+            var answer = SoakCommands.Handles(line.Trim()) ? soak.Run(line.Trim()) : await commands.RunAsync(line.Trim());
             Console.Out.WriteLine(answer);
             Console.Out.Flush();
         }

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using Mono.Unix.Native;
+using Xunit.Abstractions;
+
+namespace Akka.Transport.Ipc.Tests.Soak;
+
+/// <summary>
+/// The soak's chaos, one action at a time from a seeded <see cref="Random"/>: SIGKILL a node (never an anchor,
+/// at most two dead at once), restart a dead one (same port or a new one), SIGSTOP one for 0.3–3 s then SIGCONT,
+/// scribble on a live segment, or fill the tmpfs for 2–4 s. Actions run one after another, so a kill never falls
+/// while a node is frozen (that node would see it only after SIGCONT). Every action goes into the
+/// <see cref="SoakLedger"/>; a node that exits without being killed fails the run at once.
+/// </summary>
+internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random random, string directory,
+    IReadOnlySet<int> anchors, ITestOutputHelper output)
+{
+    /// <summary>
+    /// No fill within this long after a restart or a scribble, and none while a node is dead: an association set up
+    /// while the tmpfs is full touches unbacked pages of its segment, and without posix_fallocate (issue 10 §1,
+    /// fixed separately) that is SIGBUS. Established associations have touched every page of their rings by then.
+    /// </summary>
+    private static readonly TimeSpan FillQuietPeriod = TimeSpan.FromSeconds(10);
+
+    private long _lastAssociationChange = Stopwatch.GetTimestamp();
+
+    public async Task RunAsync(TimeSpan duration, TimeSpan baselineAt, Action onBaseline)
+    {
+        var clock = Stopwatch.StartNew();
+        bool baselineTaken = false;
+        while (clock.Elapsed < duration)
+        {
+            ThrowIfAnyoneDied();
+            if (!baselineTaken && clock.Elapsed >= baselineAt)
+            {
+                baselineTaken = true;
+                onBaseline();
+            }
+
+            var dead = Enumerable.Range(0, cluster.Slots).Where(s => cluster[s] is null).ToList();
+            var killable = cluster.Live.Where(n => !anchors.Contains(n.Slot)).ToList();
+            double roll = random.NextDouble() * 10;
+            if (roll < 2.5 && dead.Count < 2 && killable.Count > 0)
+                Kill(killable[random.Next(killable.Count)]);
+            else if (roll < 5.5 && dead.Count > 0)
+                await RestartAsync(dead[random.Next(dead.Count)]);
+            else if (roll < 8)
+                await FreezeAsync();
+            else if (roll < 9.3)
+                Scribble();
+            else if (dead.Count == 0 && Stopwatch.GetElapsedTime(_lastAssociationChange) >= FillQuietPeriod)
+                await FillAsync();
+            await Task.Delay(random.Next(300, 1200));
+        }
+        ThrowIfAnyoneDied();
+    }
+
+    private void Kill(SoakIncarnation victim)
+    {
+        ledger.Kills.Add(new SoakLedger.Kill(victim, cluster.Kill(victim.Slot)));
+        output.WriteLine($"[chaos] SIGKILL {victim}");
+    }
+
+    private async Task RestartAsync(int slot)
+    {
+        bool samePort = random.Next(2) == 0;
+        var node = await cluster.StartAsync(slot, samePort ? cluster.LastPort(slot) : 0);
+        await cluster.BroadcastPeersAsync();
+        if (samePort)
+            ledger.RestartsOnSamePort++;
+        else
+            ledger.RestartsOnNewPort++;
+        _lastAssociationChange = Stopwatch.GetTimestamp();
+        output.WriteLine($"[chaos] restarted {node}");
+    }
+
+    private async Task FreezeAsync()
+    {
+        var live = cluster.Live.ToList();
+        var node = live[random.Next(live.Count)];
+        var duration = TimeSpan.FromMilliseconds(random.Next(300, 3000));
+        long from = Stopwatch.GetTimestamp();
+        node.Node.Signal(Signum.SIGSTOP);
+        try
+        {
+            await Task.Delay(duration);
+        }
+        finally
+        {
+            node.Node.Signal(Signum.SIGCONT);
+            ledger.Freezes.Add(new SoakLedger.Freeze(node, from, Stopwatch.GetTimestamp()));
+        }
+        output.WriteLine($"[chaos] froze {node} for {duration.TotalMilliseconds:F0} ms");
+    }
+
+    private void Scribble()
+    {
+        var candidates = cluster.Live.Where(n => n.Mode != "fifo").ToList();
+        var mapper = candidates[random.Next(candidates.Count)];
+        var segments = SegmentScribbler.Segments(mapper.Node.ProcessId, directory);
+        var marks = cluster.Live.ToDictionary(n => n, n => n.Node.OutputLines.Count);
+        long at = Stopwatch.GetTimestamp();
+        var hit = segments.Count == 0 ? null : SegmentScribbler.Scribble(mapper.Node.ProcessId, segments[random.Next(segments.Count)], random);
+        if (hit is null)
+        {
+            ledger.ScribblesMissed++;
+            output.WriteLine($"[chaos] {mapper} had no segment to scribble on");
+            return;
+        }
+        var a = cluster.Live.FirstOrDefault(n => n.Port == hit.ClientPort);
+        var b = cluster.Live.FirstOrDefault(n => n.Port == hit.ServerPort);
+        ledger.Scribbles.Add(new SoakLedger.Scribble(at, mapper, a, b, SegmentScribbler.Describe(hit), marks));
+        _lastAssociationChange = Stopwatch.GetTimestamp();
+        output.WriteLine($"[chaos] scribbled on {SegmentScribbler.Describe(hit)} through {mapper}");
+    }
+
+    private async Task FillAsync()
+    {
+        var held = TimeSpan.FromMilliseconds(random.Next(2000, 4000));
+        long at = Stopwatch.GetTimestamp();
+        using (var filler = TmpfsFiller.Fill(Path.Combine(directory, "soak-filler")))
+        {
+            output.WriteLine($"[chaos] filled the tmpfs with {filler.Bytes / 1024 / 1024} MiB; holding it full for {held.TotalMilliseconds:F0} ms");
+            ledger.Fills.Add((at, filler.Bytes, held));
+            await Task.Delay(held);
+        }
+    }
+
+    private void ThrowIfAnyoneDied()
+    {
+        var died = cluster.Live.Where(n => n.Node.HasExited).ToList();
+        if (died.Count > 0)
+            throw new Xunit.Sdk.XunitException("a node that was not killed exited: "
+                + string.Join("; ", died.Select(n => $"{n} exit code {n.Node.ExitCode}")));
+    }
+}
