@@ -21,7 +21,15 @@ internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random
     /// </summary>
     private static readonly TimeSpan FillQuietPeriod = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// No kill this soon after a SIGCONT: the thawed node first works off what queued up for it while it was stopped
+    /// (it is not frozen any more, but it is not yet a fair witness of a 250 ms detection bound either).
+    /// </summary>
+    private static readonly TimeSpan ThawPeriod = TimeSpan.FromSeconds(2);
+
     private long _lastAssociationChange = Stopwatch.GetTimestamp();
+    private long _lastThaw;
+    private long _lastFill = Stopwatch.GetTimestamp();
 
     public async Task RunAsync(TimeSpan duration, TimeSpan baselineAt, Action onBaseline)
     {
@@ -38,8 +46,11 @@ internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random
 
             var dead = Enumerable.Range(0, cluster.Slots).Where(s => cluster[s] is null).ToList();
             var killable = cluster.Live.Where(n => !anchors.Contains(n.Slot)).ToList();
+            bool mayFill = dead.Count == 0 && Stopwatch.GetElapsedTime(_lastAssociationChange) >= FillQuietPeriod;
             double roll = random.NextDouble() * 10;
-            if (roll < 2.5 && dead.Count < 2 && killable.Count > 0)
+            if (mayFill && Stopwatch.GetElapsedTime(_lastFill) >= FillQuietPeriod && random.Next(2) == 0)
+                await FillAsync();
+            else if (roll < 2.5 && dead.Count < 2 && killable.Count > 0 && Stopwatch.GetElapsedTime(_lastThaw) >= ThawPeriod)
                 Kill(killable[random.Next(killable.Count)]);
             else if (roll < 5.5 && dead.Count > 0)
                 await RestartAsync(dead[random.Next(dead.Count)]);
@@ -47,7 +58,7 @@ internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random
                 await FreezeAsync();
             else if (roll < 9.3)
                 Scribble();
-            else if (dead.Count == 0 && Stopwatch.GetElapsedTime(_lastAssociationChange) >= FillQuietPeriod)
+            else if (mayFill)
                 await FillAsync();
             await Task.Delay(random.Next(300, 1200));
         }
@@ -87,7 +98,8 @@ internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random
         finally
         {
             node.Node.Signal(Signum.SIGCONT);
-            ledger.Freezes.Add(new SoakLedger.Freeze(node, from, Stopwatch.GetTimestamp()));
+            _lastThaw = Stopwatch.GetTimestamp();
+            ledger.Freezes.Add(new SoakLedger.Freeze(node, from, _lastThaw));
         }
         output.WriteLine($"[chaos] froze {node} for {duration.TotalMilliseconds:F0} ms");
     }
@@ -123,6 +135,7 @@ internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random
             ledger.Fills.Add((at, filler.Bytes, held));
             await Task.Delay(held);
         }
+        _lastFill = Stopwatch.GetTimestamp();
     }
 
     private void ThrowIfAnyoneDied()

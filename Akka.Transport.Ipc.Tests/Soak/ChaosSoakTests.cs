@@ -44,6 +44,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         Skip.If(mount is null, $"CHAOS SOAK NOT RUN: it needs a real 64 MiB tmpfs of its own and could not mount one: {whyNot}");
 
         var failures = new List<string>();
+        string loadBefore = ProcessVitals.LoadAverage();
         using var cluster = new SoakCluster(directory.Path, RingSize, MaxFrame, MessagesPerSecondPerPeer, Modes, output);
         var ledger = new SoakLedger(cluster.All);
         await Task.WhenAll(Enumerable.Range(0, Modes.Length).Select(slot => cluster.StartAsync(slot, 0)));
@@ -85,7 +86,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         if (leftovers.Count > 0)
             failures.Add($"left behind in {directory.Path} and /dev/shm: {string.Join(", ", leftovers)}");
 
-        output.WriteLine("SOAK FIGURES: " + ledger.Figures(chaos));
+        output.WriteLine($"SOAK FIGURES (seed {seed}, load average {loadBefore} before, {ProcessVitals.LoadAverage()} after): " + ledger.Figures(chaos));
         Assert.True(failures.Count == 0, $"{failures.Count} soak check(s) failed (seed {seed}):{Environment.NewLine}"
             + string.Join(Environment.NewLine, failures.Take(40)));
     }

@@ -1,8 +1,12 @@
 namespace Akka.Transport.Ipc.Tests.Soak;
 
-/// <summary>What the kernel says a process holds: threads and resident memory (/proc/pid/status), open descriptors (/proc/pid/fd).</summary>
-internal sealed record ProcessVitals(int Threads, int OpenFds, long RssKiB)
+/// <summary>
+/// What the kernel says a process holds: threads and resident memory (/proc/pid/status), open descriptors
+/// (/proc/pid/fd), and the CPU time it used so far (/proc/pid/stat utime + stime).
+/// </summary>
+internal sealed record ProcessVitals(int Threads, int OpenFds, long RssKiB, double CpuSeconds)
 {
+    private const double ClockTicksPerSecond = 100; // USER_HZ, fixed at 100 on Linux
     public static ProcessVitals Read(int pid)
     {
         int threads = 0;
@@ -15,8 +19,16 @@ internal sealed record ProcessVitals(int Threads, int OpenFds, long RssKiB)
                 rss = long.Parse(line["VmRSS:".Length..].Replace("kB", "").Trim(), System.Globalization.CultureInfo.InvariantCulture);
         }
         int fds = Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
-        return new ProcessVitals(threads, fds, rss);
+        // "pid (comm) state ppid …": fields after the command's closing parenthesis; utime and stime are the 14th and 15th.
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        double cpu = (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+            + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / ClockTicksPerSecond;
+        return new ProcessVitals(threads, fds, rss, cpu);
     }
 
-    public override string ToString() => $"{Threads} threads, {OpenFds} fds, {RssKiB / 1024.0:F0} MiB RSS";
+    public override string ToString() => $"{Threads} threads, {OpenFds} fds, {RssKiB / 1024.0:F0} MiB RSS, {CpuSeconds:F1} s CPU";
+
+    /// <summary>The 1-minute load average of the machine (/proc/loadavg), to read timing figures against.</summary>
+    public static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

@@ -40,7 +40,7 @@ internal static class SegmentScribbler
             if (path.EndsWith(" (deleted)", StringComparison.Ordinal))
                 path = path[..^" (deleted)".Length];
             if (path.StartsWith(prefix, StringComparison.Ordinal) && path.EndsWith(".seg", StringComparison.Ordinal)
-                && fields[3] == "00000000")
+                && fields[2] == "00000000")
                 found.Add(new Mapping(fields[0], path));
         }
         return found;

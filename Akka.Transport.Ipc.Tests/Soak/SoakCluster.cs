@@ -27,6 +27,9 @@ internal sealed class SoakIncarnation(int slot, int number, NodeProcess node, st
     /// <summary>Stopwatch timestamp taken just before SIGKILL; null while it lives or when it was stopped cleanly.</summary>
     public long? KilledAt { get; set; }
 
+    /// <summary>Stopwatch timestamp once the killed process was reaped (its descriptors closed by the kernel).</summary>
+    public long? ReapedAt { get; set; }
+
     public bool Stopped { get; set; }
 
     public bool Alive => KilledAt is null && !Stopped;
@@ -91,6 +94,7 @@ internal sealed class SoakCluster(string directory, string ringSize, string maxF
         victim.KilledAt = at;
         _current[slot] = null;
         victim.Node.Kill(); // reaps it and marks it as killed on purpose
+        victim.ReapedAt = Stopwatch.GetTimestamp();
         return at;
     }
 

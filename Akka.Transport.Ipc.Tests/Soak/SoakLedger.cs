@@ -44,6 +44,10 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
     /// <summary>Filled by <see cref="Verify"/>: kill → peer detection times.</summary>
     public List<double> DetectionMs { get; } = [];
 
+    /// <summary>Filled by <see cref="Verify"/>: SIGKILL → the test reaped the process (the kernel has closed its
+    /// descriptors by then; on a loaded machine tearing down a 100 MB process takes a while), per detection.</summary>
+    public List<double> ReapMs { get; } = [];
+
     public int ScribblesThatEndedAnAssociation { get; private set; }
 
     public long MessagesChecked { get; private set; }
@@ -106,7 +110,8 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
         text.Append(DetectionMs.Count == 0
             ? "no kill detection measured"
             : string.Create(CultureInfo.InvariantCulture,
-                $"kill → DisassociatedEvent at each peer: {DetectionMs.Count} seen, median {Median(DetectionMs):F0} ms, worst {DetectionMs.Max():F0} ms"));
+                $"kill → DisassociatedEvent at each peer: {DetectionMs.Count} seen, median {Median(DetectionMs):F0} ms, worst {DetectionMs.Max():F0} ms "
+                + $"(kill → process reaped: median {Median(ReapMs):F0} ms, worst {ReapMs.DefaultIfEmpty().Max():F0} ms)"));
         return text.ToString();
     }
 
@@ -129,6 +134,8 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
             }
             double ms = SoakLine.Milliseconds(seen.Timestamp - kill.At);
             DetectionMs.Add(ms);
+            if (kill.Victim.ReapedAt is { } reaped)
+                ReapMs.Add(SoakLine.Milliseconds(reaped - kill.At));
             if (seen.Timestamp - kill.At > bound)
                 failures.Add($"{observer} saw the SIGKILL of {kill.Victim} after {ms:F0} ms (bound {DetectionBound.TotalMilliseconds} ms)");
         }
@@ -178,6 +185,6 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
     private static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
-        return sorted[sorted.Count / 2];
+        return sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
     }
 }
