@@ -46,29 +46,28 @@ internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random
 
             var dead = Enumerable.Range(0, cluster.Slots).Where(s => cluster[s] is null).ToList();
             var killable = cluster.Live.Where(n => !anchors.Contains(n.Slot)).ToList();
-            bool mayFill = dead.Count == 0 && Stopwatch.GetElapsedTime(_lastAssociationChange) >= FillQuietPeriod;
-            double roll = random.NextDouble() * 10;
-            if (mayFill && Stopwatch.GetElapsedTime(_lastFill) >= FillQuietPeriod && random.Next(2) == 0)
-                await FillAsync();
-            else if (roll < 2.5 && dead.Count < 2 && killable.Count > 0 && Stopwatch.GetElapsedTime(_lastThaw) >= ThawPeriod)
-                Kill(killable[random.Next(killable.Count)]);
-            else if (roll < 5.5 && dead.Count > 0)
-                await RestartAsync(dead[random.Next(dead.Count)]);
-            else if (roll < 8)
-                await FreezeAsync();
-            else if (roll < 9.3)
-                Scribble();
-            else if (mayFill)
-                await FillAsync();
+            // Weighted choice among the actions possible right now.
+            var actions = new List<(double Weight, Func<Task> Run)> { (2.5, FreezeAsync), (1.5, ScribbleAsync) };
+            if (dead.Count < 2 && killable.Count > 0 && Stopwatch.GetElapsedTime(_lastThaw) >= ThawPeriod)
+                actions.Add((3, () => KillAsync(killable[random.Next(killable.Count)])));
+            if (dead.Count > 0)
+                actions.Add((3, () => RestartAsync(dead[random.Next(dead.Count)])));
+            if (dead.Count == 0 && Stopwatch.GetElapsedTime(_lastAssociationChange) >= FillQuietPeriod
+                && Stopwatch.GetElapsedTime(_lastFill) >= FillQuietPeriod)
+                actions.Add((1.5, FillAsync));
+            double roll = random.NextDouble() * actions.Sum(a => a.Weight);
+            var action = actions.First(a => (roll -= a.Weight) < 0 || a == actions[^1]);
+            await action.Run();
             await Task.Delay(random.Next(300, 1200));
         }
         ThrowIfAnyoneDied();
     }
 
-    private void Kill(SoakIncarnation victim)
+    private Task KillAsync(SoakIncarnation victim)
     {
         ledger.Kills.Add(new SoakLedger.Kill(victim, cluster.Kill(victim.Slot)));
         output.WriteLine($"[chaos] SIGKILL {victim}");
+        return Task.CompletedTask;
     }
 
     private async Task RestartAsync(int slot)
@@ -104,7 +103,7 @@ internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random
         output.WriteLine($"[chaos] froze {node} for {duration.TotalMilliseconds:F0} ms");
     }
 
-    private void Scribble()
+    private Task ScribbleAsync()
     {
         var candidates = cluster.Live.Where(n => n.Mode != "fifo").ToList();
         var mapper = candidates[random.Next(candidates.Count)];
@@ -116,13 +115,14 @@ internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random
         {
             ledger.ScribblesMissed++;
             output.WriteLine($"[chaos] {mapper} had no segment to scribble on");
-            return;
+            return Task.CompletedTask;
         }
         var a = cluster.Live.FirstOrDefault(n => n.Port == hit.ClientPort);
         var b = cluster.Live.FirstOrDefault(n => n.Port == hit.ServerPort);
         ledger.Scribbles.Add(new SoakLedger.Scribble(at, mapper, a, b, SegmentScribbler.Describe(hit), marks));
         _lastAssociationChange = Stopwatch.GetTimestamp();
         output.WriteLine($"[chaos] scribbled on {SegmentScribbler.Describe(hit)} through {mapper}");
+        return Task.CompletedTask;
     }
 
     private async Task FillAsync()
