@@ -31,7 +31,8 @@ internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random
     private long _lastThaw;
     private long _lastFill = Stopwatch.GetTimestamp();
 
-    public async Task RunAsync(TimeSpan duration, TimeSpan baselineAt, Action onBaseline)
+    /// <summary>Runs the chaos for <paramref name="duration"/>; once, at <paramref name="baselineAt"/>, pauses it for <paramref name="onBaseline"/>.</summary>
+    public async Task RunAsync(TimeSpan duration, TimeSpan baselineAt, Func<Task> onBaseline)
     {
         var clock = Stopwatch.StartNew();
         bool baselineTaken = false;
@@ -41,7 +42,7 @@ internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random
             if (!baselineTaken && clock.Elapsed >= baselineAt)
             {
                 baselineTaken = true;
-                onBaseline();
+                await onBaseline();
             }
 
             var dead = Enumerable.Range(0, cluster.Slots).Where(s => cluster[s] is null).ToList();
