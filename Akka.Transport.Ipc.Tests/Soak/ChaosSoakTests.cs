@@ -106,7 +106,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
     private void CheckVitals(SoakIncarnation node, ProcessVitals before, ProcessVitals after, List<string> failures)
     {
         output.WriteLine($"SOAK VITALS {node}: baseline {before}; end {after}; drift {after.Threads - before.Threads:+0;-0;0} threads, "
-            + $"{after.OpenFds - before.OpenFds:+0;-0;0} fds, {(after.RssKiB - before.RssKiB) / 1024.0:+0.0;-0.0;0} MiB");
+            + $"{after.OpenFds - before.OpenFds:+0;-0;0} fds ({string.Join(", ", before.FdsAddedIn(after))}), {(after.RssKiB - before.RssKiB) / 1024.0:+0.0;-0.0;0} MiB");
         if (after.Threads > before.Threads + ThreadGrowthBound)
             failures.Add($"{node}: threads grew from {before.Threads} to {after.Threads} (bound +{ThreadGrowthBound})");
         if (after.OpenFds > before.OpenFds + FdGrowthBound)
