@@ -48,9 +48,9 @@ internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random
             var dead = Enumerable.Range(0, cluster.Slots).Where(s => cluster[s] is null).ToList();
             var killable = cluster.Live.Where(n => !anchors.Contains(n.Slot)).ToList();
             // Weighted choice among the actions possible right now.
-            var actions = new List<(double Weight, Func<Task> Run)> { (2.5, FreezeAsync), (1.5, ScribbleAsync) };
+            var actions = new List<(double Weight, Func<Task> Run)> { (2, FreezeAsync), (1.5, ScribbleAsync) };
             if (dead.Count < 2 && killable.Count > 0 && Stopwatch.GetElapsedTime(_lastThaw) >= ThawPeriod)
-                actions.Add((3, () => KillAsync(killable[random.Next(killable.Count)])));
+                actions.Add((4, () => KillAsync(killable[random.Next(killable.Count)])));
             if (dead.Count > 0)
                 actions.Add((3, () => RestartAsync(dead[random.Next(dead.Count)])));
             if (dead.Count == 0 && Stopwatch.GetElapsedTime(_lastAssociationChange) >= FillQuietPeriod

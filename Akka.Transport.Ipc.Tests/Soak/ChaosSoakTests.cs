@@ -26,10 +26,11 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
     private static readonly TimeSpan FlowTimeout = TimeSpan.FromSeconds(60);
 
     // What a survivor may grow by between the baseline (20 s into the chaos; 60 s in the long run) and the end, both
-    // taken with all six nodes up and every pair flowing. Measured: threads -5..+4 (the .NET thread pool breathes),
-    // fds 0..+5 (a pair may briefly hold an inbound and an outbound association), RSS -40..+29 MiB.
+    // taken with all six nodes up and every pair flowing. Measured in 60 s runs: threads -5..+4 (the .NET thread pool
+    // breathes), descriptors other than assemblies 0, RSS -46..+29 MiB (the GC's timing). Assemblies the runtime
+    // opens late (+9: the .dll/.pdb to print an exception's stack trace) are reported, not bounded.
     private const int ThreadGrowthBound = 12;
-    private const int FdGrowthBound = 12;
+    private const int FdGrowthBound = 6;
     private const long RssGrowthBoundKiB = 96 * 1024;
 
     [SkippableFact]
@@ -109,8 +110,8 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
             + $"{after.OpenFds - before.OpenFds:+0;-0;0} fds ({string.Join(", ", before.FdsAddedIn(after))}), {(after.RssKiB - before.RssKiB) / 1024.0:+0.0;-0.0;0} MiB");
         if (after.Threads > before.Threads + ThreadGrowthBound)
             failures.Add($"{node}: threads grew from {before.Threads} to {after.Threads} (bound +{ThreadGrowthBound})");
-        if (after.OpenFds > before.OpenFds + FdGrowthBound)
-            failures.Add($"{node}: open fds grew from {before.OpenFds} to {after.OpenFds} (bound +{FdGrowthBound})");
+        if (after.NonAssemblyFds > before.NonAssemblyFds + FdGrowthBound)
+            failures.Add($"{node}: open descriptors (other than assemblies) grew from {before.NonAssemblyFds} to {after.NonAssemblyFds} (bound +{FdGrowthBound}): {string.Join(", ", before.FdsAddedIn(after))}");
         if (after.RssKiB > before.RssKiB + RssGrowthBoundKiB)
             failures.Add($"{node}: RSS grew from {before.RssKiB / 1024} MiB to {after.RssKiB / 1024} MiB (bound +{RssGrowthBoundKiB / 1024} MiB)");
     }

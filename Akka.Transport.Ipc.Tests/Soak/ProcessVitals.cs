@@ -41,6 +41,12 @@ internal sealed record ProcessVitals(int Threads, int OpenFds, long RssKiB, doub
 
     public override string ToString() => $"{Threads} threads, {OpenFds} fds, {RssKiB / 1024.0:F0} MiB RSS, {CpuSeconds:F1} s CPU";
 
+    /// <summary>
+    /// Descriptors other than loaded assemblies and their symbols: the runtime opens a .dll (and a .pdb, to print
+    /// a stack trace) the first time it needs one, once per process, which says nothing about leaks.
+    /// </summary>
+    public int NonAssemblyFds => FdTargets.Count(t => !t.EndsWith(".dll", StringComparison.Ordinal) && !t.EndsWith(".pdb", StringComparison.Ordinal));
+
     /// <summary>What <paramref name="later"/> has open that this did not (by target, e.g. "pipe:[…]", a path).</summary>
     public IEnumerable<string> FdsAddedIn(ProcessVitals later)
     {
