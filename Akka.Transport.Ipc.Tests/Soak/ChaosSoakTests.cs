@@ -12,7 +12,8 @@ namespace Akka.Transport.Ipc.Tests.Soak;
 /// remoting — five in <c>auto</c> mode (shared memory between them), one in <c>fifo</c> mode (its five pairs run over
 /// FIFOs) — while <see cref="ChaosDriver"/> kills, restarts, freezes, scribbles and fills, from a printed seed.
 /// Then every node is restarted, every pair must flow again, and <see cref="SoakLedger"/> checks what the nodes
-/// printed. 60 s of chaos; <c>IPC_LONG_TESTS=1</c> runs 10 minutes; <c>IPC_SOAK_SEED=n</c> replays a run.
+/// printed. 60 s of chaos; <c>IPC_LONG_TESTS=1</c> runs 10 minutes; <c>IPC_SOAK_SEED=n</c> replays a run's choices
+/// (timing permitting); <c>IPC_SOAK_SECONDS=n</c> sets the chaos time (e.g. to try a change quickly).
 /// </summary>
 [Collection(MultiProcessCollection.Name)]
 public sealed class ChaosSoakTests(ITestOutputHelper output)
@@ -37,8 +38,9 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
     public async Task Six_nodes_under_chaos_keep_every_stream_in_order_see_every_kill_and_leave_nothing()
     {
         bool isLong = Environment.GetEnvironmentVariable("IPC_LONG_TESTS") == "1";
-        var chaos = isLong ? TimeSpan.FromMinutes(10) : TimeSpan.FromSeconds(60);
-        var baselineAt = isLong ? TimeSpan.FromMinutes(1) : TimeSpan.FromSeconds(20);
+        var chaos = int.TryParse(Environment.GetEnvironmentVariable("IPC_SOAK_SECONDS"), out int seconds) ? TimeSpan.FromSeconds(seconds)
+            : isLong ? TimeSpan.FromMinutes(10) : TimeSpan.FromSeconds(60);
+        var baselineAt = isLong ? TimeSpan.FromMinutes(1) : TimeSpan.FromSeconds(Math.Min(20, chaos.TotalSeconds / 3));
         int seed = int.TryParse(Environment.GetEnvironmentVariable("IPC_SOAK_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) ? s : DefaultSeed;
         output.WriteLine($"chaos soak: seed {seed} (IPC_SOAK_SEED={seed} replays it), {chaos.TotalSeconds:F0} s of chaos");
 
