@@ -54,7 +54,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         var ledger = new SoakLedger(cluster.All);
         await Task.WhenAll(Enumerable.Range(0, Modes.Length).Select(slot => cluster.StartAsync(slot, 0)));
         await cluster.BroadcastPeersAsync();
-        await WaitForEveryPairToFlowAsync(cluster, Stopwatch.GetTimestamp(), "warm-up");
+        Assert.Empty(await WaitForEveryPairToFlowAsync(cluster, Stopwatch.GetTimestamp(), "warm-up"));
         foreach (var node in cluster.Live.Where(n => n.Mode != "fifo"))
             Assert.True(SegmentScribbler.Segments(node.Node.ProcessId, directory.Path).Count >= 4,
                 $"{node} maps fewer than 4 segments: its pairs with the other auto nodes do not run over shared memory");
@@ -64,11 +64,11 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
         await driver.RunAsync(chaos, baselineAt, async () =>
         {
             // The same shape as at the end (all six up, every pair flowing), so the two samples compare like with like.
-            await RecoverAsync(cluster, ledger, "baseline");
+            failures.AddRange(await RecoverAsync(cluster, ledger, "baseline"));
             foreach (var node in cluster.Live)
                 baseline[node] = ProcessVitals.Read(node.Node.ProcessId);
         });
-        await RecoverAsync(cluster, ledger, "recovery");
+        failures.AddRange(await RecoverAsync(cluster, ledger, "recovery"));
 
         var survivors = baseline.Keys.Where(n => n.Alive).ToList();
         Assert.Contains(survivors, n => Anchors.Contains(n.Slot));
@@ -92,7 +92,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
 
     /// <summary>Everyone back (dead slots restarted on new ports), then every pair flowing again: re-association
     /// after restarts and scribbles works.</summary>
-    private async Task RecoverAsync(SoakCluster cluster, SoakLedger ledger, string phase)
+    private async Task<IEnumerable<string>> RecoverAsync(SoakCluster cluster, SoakLedger ledger, string phase)
     {
         for (int slot = 0; slot < cluster.Slots; slot++)
         {
@@ -103,7 +103,7 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
             }
         }
         await cluster.BroadcastPeersAsync();
-        await WaitForEveryPairToFlowAsync(cluster, Stopwatch.GetTimestamp(), phase);
+        return await WaitForEveryPairToFlowAsync(cluster, Stopwatch.GetTimestamp(), phase);
     }
 
     private void CheckVitals(SoakIncarnation node, ProcessVitals before, ProcessVitals after, List<string> failures)
@@ -123,7 +123,8 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
     /// <paramref name="since"/> shows more messages from that node than a line at least 2 s earlier (also after
     /// <paramref name="since"/>): every ordered pair is delivering now.
     /// </summary>
-    private async Task WaitForEveryPairToFlowAsync(SoakCluster cluster, long since, string phase)
+    /// <returns>Empty when every pair delivers, otherwise the failure naming the pairs that do not.</returns>
+    private async Task<List<string>> WaitForEveryPairToFlowAsync(SoakCluster cluster, long since, string phase)
     {
         var clock = Stopwatch.StartNew();
         long window = SoakLine.Ticks(TimeSpan.FromSeconds(2));
@@ -147,7 +148,9 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
             }
         }
         while (stalled.Count > 0 && clock.Elapsed < FlowTimeout);
-        Assert.True(stalled.Count == 0, $"{phase}: these pairs did not deliver within {FlowTimeout.TotalSeconds} s: {string.Join(", ", stalled)}");
+        if (stalled.Count > 0)
+            return [$"{phase}: these pairs (sender→receiver) did not deliver within {FlowTimeout.TotalSeconds} s: {string.Join(", ", stalled)}"];
         output.WriteLine($"[soak] {phase}: all {cluster.Live.Count() * (cluster.Live.Count() - 1)} ordered pairs deliver ({clock.Elapsed.TotalSeconds:F0} s)");
+        return [];
     }
 }
