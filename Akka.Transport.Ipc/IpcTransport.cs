@@ -92,14 +92,26 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         IChannel channel;
         try
         {
-            channel = await rendezvous.ConnectAsync(port).ConfigureAwait(false);
+            channel = await rendezvous.ConnectAsync(port, remoteAddress.System, remoteAddress.Host ?? "").ConfigureAwait(false);
         }
+        // Expected conditions, logged by Akka.Remote every time its gate opens: one line that says everything,
+        // no inner exception (and its stack) from us.
         catch (EndpointNotFoundException e)
         {
-            throw new InvalidAssociationException($"Cannot associate with {remoteAddress}: {e.Message}", e);
+            throw new InvalidAssociationException($"Cannot associate with {Display(remoteAddress)}: {e.Message}");
+        }
+        catch (EndpointMismatchException e)
+        {
+            var listening = new Address(Scheme, e.System, e.Host, port);
+            throw new InvalidAssociationException(
+                $"{Display(remoteAddress)} does not match the endpoint listening there: {e.Message}, so its address is " +
+                $"{Display(listening)}. Use that address (or change akka.remote.ipc.hostname or the system name there).");
         }
         return new IpcAssociationHandle(_localAddress!, remoteAddress, channel, Settings.WireFrameLimit, _log);
     }
+
+    /// <summary>An address as users write it: Akka.Remote hands the transport addresses without the <c>akka.</c> prefix.</summary>
+    private static string Display(Address address) => address.Protocol == Scheme ? "akka." + address : address.ToString();
 
     /// <inheritdoc />
     public override async Task<bool> Shutdown()
