@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Configuration;
+using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Transport;
 
 namespace Akka.Transport.Ipc;
@@ -106,6 +107,11 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
             throw new InvalidAssociationException(
                 $"{Display(remoteAddress)} does not match the endpoint listening there: {e.Message}, so its address is " +
                 $"{Display(listening)}. Use that address (or change akka.remote.ipc.hostname or the system name there).");
+        }
+        catch (IOException e) when (e is not IpcSystemException)
+        {
+            // The listener refused (its reason says why: mode, ring-size, maximum-frame-size) or went away mid-handshake.
+            throw new InvalidAssociationException($"Cannot associate with {Display(remoteAddress)}: {e.Message}");
         }
         return new IpcAssociationHandle(_localAddress!, remoteAddress, channel, Settings.WireFrameLimit, _log);
     }

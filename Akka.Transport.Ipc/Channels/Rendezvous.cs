@@ -133,7 +133,8 @@ internal sealed partial class Rendezvous : IDisposable
         Track(channel);
         try
         {
-            var request = new ConnectRequest(Port, id, LibC.GetPid(), mode, _systemName, _settings.Hostname, Names.ShmDirectory);
+            var request = new ConnectRequest(Port, id, LibC.GetPid(), mode, _systemName, _settings.Hostname, Names.ShmDirectory,
+                _settings.RingSize, _settings.WireFrameLimit);
             await SendRequestAsync(accept, port, request).ConfigureAwait(false);
             await channel.Accepted.WaitAsync(_settings.ConnectionTimeout).ConfigureAwait(false);
             return channel;
