@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Configuration;
+using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Transport;
 
 namespace Akka.Transport.Ipc;
@@ -92,14 +93,31 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         IChannel channel;
         try
         {
-            channel = await rendezvous.ConnectAsync(port).ConfigureAwait(false);
+            channel = await rendezvous.ConnectAsync(port, remoteAddress.System, remoteAddress.Host ?? "").ConfigureAwait(false);
         }
+        // Expected conditions, logged by Akka.Remote every time its gate opens: one line that says everything,
+        // no inner exception (and its stack) from us.
         catch (EndpointNotFoundException e)
         {
-            throw new InvalidAssociationException($"Cannot associate with {remoteAddress}: {e.Message}", e);
+            throw new InvalidAssociationException($"Cannot associate with {Display(remoteAddress)}: {e.Message}");
+        }
+        catch (EndpointMismatchException e)
+        {
+            var listening = new Address(Scheme, e.System, e.Host, port);
+            throw new InvalidAssociationException(
+                $"{Display(remoteAddress)} does not match the endpoint listening there: {e.Message}, so its address is " +
+                $"{Display(listening)}. Use that address (or change akka.remote.ipc.hostname or the system name there).");
+        }
+        catch (IOException e) when (e is not IpcSystemException)
+        {
+            // The listener refused (its reason says why: mode, ring-size, maximum-frame-size) or went away mid-handshake.
+            throw new InvalidAssociationException($"Cannot associate with {Display(remoteAddress)}: {e.Message}");
         }
         return new IpcAssociationHandle(_localAddress!, remoteAddress, channel, Settings.WireFrameLimit, _log);
     }
+
+    /// <summary>An address as users write it: Akka.Remote hands the transport addresses without the <c>akka.</c> prefix.</summary>
+    private static string Display(Address address) => address.Protocol == Scheme ? "akka." + address : address.ToString();
 
     /// <inheritdoc />
     public override async Task<bool> Shutdown()

@@ -36,7 +36,8 @@ internal sealed class HostilePeer : IDisposable
         long id = ++_nextId;
         var segment = ShmSegment.Create(_names.Segment(Port, id), ringSize, wireFrameLimit, Port);
         beforeRequest?.Invoke(segment.Path);
-        var request = new ConnectRequest(Port, id, LibC.GetPid(), ChannelMode.Shm, "Hostile", "localhost", _names.ShmDirectory);
+        var request = new ConnectRequest(Port, id, LibC.GetPid(), ChannelMode.Shm, "Hostile", "localhost", _names.ShmDirectory,
+            ringSize, wireFrameLimit);
         var buffer = new byte[ConnectRequest.Length];
         request.WriteTo(buffer);
         using (var accept = Posix.Open(_names.Accept(serverPort), LibC.O_WRONLY | LibC.O_NONBLOCK))

@@ -1,5 +1,7 @@
 using System.Text;
 using Akka.Actor;
+using Akka.Configuration;
+using Akka.Event;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Tests.Infrastructure;
@@ -16,7 +18,9 @@ public sealed class MismatchTests(ITestOutputHelper output) : TransportTestKit("
         var server = NewTransport(serverExtra);
         await ListenAsync(client);
         var address = await ListenAsync(server);
-        return await Assert.ThrowsAnyAsync<Exception>(() => client.Associate(address).WaitAsync(Timeout));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => client.Associate(address).WaitAsync(Timeout));
+        Output.WriteLine($"{error.GetType().Name}: {error.Message}");
+        return error;
     }
 
     [Fact]
@@ -32,6 +36,88 @@ public sealed class MismatchTests(ITestOutputHelper output) : TransportTestKit("
     {
         var error = await AssociateFailsAsync("maximum-frame-size = 256KiB", "maximum-frame-size = 128000b");
         Assert.Contains("maximum-frame-size", error.Message);
+    }
+
+    /// <summary>
+    /// Over FIFOs there is no segment header to compare: the connect request carries the client's limits and the
+    /// listener refuses a mismatch instead of later ending the association on (or dropping) an oversized frame.
+    /// </summary>
+    [Theory]
+    [InlineData("fifo", "fifo")]
+    [InlineData("auto", "fifo")] // an auto endpoint whose peer runs FIFOs only: the association is a FIFO one
+    public async Task A_different_maximum_frame_size_is_refused_over_fifos_naming_it_and_both_values(string clientMode, string serverMode)
+    {
+        var error = await AssociateFailsAsync($"mode = {clientMode}\nmaximum-frame-size = 256KiB",
+            $"mode = {serverMode}\nmaximum-frame-size = 128000b");
+        Assert.Contains("refused", error.Message);
+        Assert.Contains("maximum-frame-size", error.Message);
+        Assert.Contains("262144", error.Message);
+        Assert.Contains("128000", error.Message);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the listener never offered it to Akka
+    }
+
+    [Theory]
+    [InlineData("fifo", "fifo")]
+    [InlineData("auto", "fifo")]
+    public async Task A_different_ring_size_is_refused_over_fifos_naming_it_and_both_values(string clientMode, string serverMode)
+    {
+        var error = await AssociateFailsAsync($"mode = {clientMode}\nring-size = 64KiB", $"mode = {serverMode}\nring-size = 128KiB");
+        Assert.Contains("refused", error.Message);
+        Assert.Contains("ring-size", error.Message);
+        Assert.Contains("65536", error.Message);
+        Assert.Contains("131072", error.Message);
+    }
+
+    /// <summary>
+    /// Two ActorSystems, the listener on FIFOs with the default frame limit, the sender (auto) allowing larger
+    /// frames: the sender's log names the refusal before any frame is sent, and the listener never receives one.
+    /// </summary>
+    [Fact]
+    public async Task Actor_systems_with_different_frame_limits_over_fifos_never_exchange_a_frame_and_the_sender_logs_why()
+    {
+        using var pong = ActorSystem.Create("Pong", ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+            .WithFallback(IpcConfig.For(IpcDirectory.Path, mode: "fifo")));
+        var pongLog = LogCapture.Attach(pong);
+        var received = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
+        pong.ActorOf(Props.Create(() => new Recorder(received)), "recorder");
+        var pongAddress = ((ExtendedActorSystem)pong).Provider.DefaultAddress;
+        using var ping = ActorSystem.Create("Ping", ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+            .WithFallback(IpcConfig.For(IpcDirectory.Path, mode: "auto", maxFrame: "256KiB")));
+        var pingLog = LogCapture.Attach(ping);
+        try
+        {
+            // Larger than the listener's limit (128000 + envelope), within the sender's: the frame a FIFO listener
+            // would have had to drop or end the association on, had the association been made.
+            ping.ActorSelection($"{pongAddress}/user/recorder").Tell(new byte[200_000]);
+            var warning = await pingLog.WaitForAsync(e => e is Warning && e.ToString().Contains("Tried to associate"), Timeout);
+            Assert.NotNull(warning);
+            Output.WriteLine(warning.ToString());
+            Assert.Contains("the listener refused: maximum-frame-size 262144 differs from this endpoint's 128000", warning.ToString());
+            Assert.DoesNotContain("\n", warning.ToString().TrimEnd()); // one line: an expected condition, no stack
+            Assert.NotNull(await pongLog.WaitForAsync(e => e is Warning && e.ToString().Contains("Refused a FIFO connection"), Timeout));
+            Assert.False(received.Task.Wait(TimeSpan.FromSeconds(1)), "the listener received a frame");
+            Assert.DoesNotContain(pongLog.Events, e => e is Error);
+        }
+        finally
+        {
+            await Task.WhenAll(ping.Terminate(), pong.Terminate()).WaitAsync(Timeout);
+        }
+    }
+
+    private sealed class Recorder : ReceiveActor
+    {
+        public Recorder(TaskCompletionSource<object> received) => ReceiveAny(m => received.TrySetResult(m));
+    }
+
+    [Fact]
+    public async Task Equal_limits_over_fifos_still_associate()
+    {
+        var client = NewTransport("mode = auto\nmaximum-frame-size = 256KiB");
+        var server = NewTransport("mode = fifo\nmaximum-frame-size = 256KiB");
+        await ListenAsync(client);
+        var address = await ListenAsync(server);
+        await client.Associate(address).WaitAsync(Timeout);
+        ExpectMsg<InboundAssociation>(Timeout);
     }
 
     [Fact]

@@ -15,19 +15,23 @@ internal enum ChannelMode
 /// concurrent connectors' requests never interleave:
 /// <code>
 ///   0 magic long · 8 version int · 12 clientPort int · 16 associationId long · 24 clientPid int · 28 mode int
-///  32 clientSystem  (1 length byte + UTF-8, 64 B)
-///  96 clientHost    (1 length byte + UTF-8, 64 B)
-/// 160 shmDirectory  (2 length bytes + UTF-8, up to 350 B): where the segment of a shm association is
+///  32 ringSize int  · 36 wireFrameLimit int: the client's settings, which the listener's must equal (a FIFO
+///                     association has no segment header to compare them in) · 40 reserved, zero
+///  64 clientSystem  (1 length byte + UTF-8, 64 B)
+/// 128 clientHost    (1 length byte + UTF-8, 64 B)
+/// 192 shmDirectory  (2 length bytes + UTF-8, up to 318 B): where the segment of a shm association is
 /// </code>
 /// </summary>
 internal sealed record ConnectRequest(int ClientPort, long AssociationId, int ClientPid, ChannelMode Mode,
-    string System, string Host, string ShmDirectory)
+    string System, string Host, string ShmDirectory, int RingSize, int WireFrameLimit)
 {
     public const int Length = 512;
-    private const int SystemOffset = 32;
-    private const int HostOffset = 96;
+    private const int RingSizeOffset = 32;
+    private const int WireFrameLimitOffset = 36;
+    private const int SystemOffset = 64;
+    private const int HostOffset = 128;
     private const int NameField = 64;
-    private const int ShmDirectoryOffset = 160;
+    private const int ShmDirectoryOffset = 192;
     public const int MaxShmDirectoryBytes = Length - ShmDirectoryOffset - 2;
 
     public void WriteTo(Span<byte> buffer)
@@ -40,6 +44,8 @@ internal sealed record ConnectRequest(int ClientPort, long AssociationId, int Cl
         BinaryPrimitives.WriteInt64LittleEndian(buffer.Slice(16), AssociationId);
         BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(24), ClientPid);
         BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(28), (int)Mode);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(RingSizeOffset), RingSize);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(WireFrameLimitOffset), WireFrameLimit);
         WriteName(buffer.Slice(SystemOffset, NameField), System);
         WriteName(buffer.Slice(HostOffset, NameField), Host);
         int length = Encoding.UTF8.GetBytes(ShmDirectory, buffer.Slice(ShmDirectoryOffset + 2, MaxShmDirectoryBytes));
@@ -73,8 +79,21 @@ internal sealed record ConnectRequest(int ClientPort, long AssociationId, int Cl
             (ChannelMode)mode,
             ReadName(buffer.Slice(SystemOffset, NameField)),
             ReadName(buffer.Slice(HostOffset, NameField)),
-            Encoding.UTF8.GetString(buffer.Slice(ShmDirectoryOffset + 2, directoryLength)));
+            Encoding.UTF8.GetString(buffer.Slice(ShmDirectoryOffset + 2, directoryLength)),
+            BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(RingSizeOffset)),
+            BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(WireFrameLimitOffset)));
     }
+
+    /// <summary>
+    /// Why this endpoint cannot serve the request's client, or null when their settings agree. Both must use the
+    /// same ring-size and maximum-frame-size: a frame one side may send must be one the other accepts.
+    /// </summary>
+    public string? SettingsMismatch(int ringSize, int wireFrameLimit, int envelopeHeadroom) =>
+        RingSize != ringSize ? $"ring-size {RingSize} differs from this endpoint's {ringSize}"
+        : WireFrameLimit != wireFrameLimit
+            ? $"maximum-frame-size {(long)WireFrameLimit - envelopeHeadroom} differs from this endpoint's {(long)wireFrameLimit - envelopeHeadroom}"
+              + $" (wire limits {WireFrameLimit} and {wireFrameLimit} bytes)"
+        : null;
 
     private static void WriteName(Span<byte> field, string name)
     {

@@ -49,8 +49,12 @@ internal static class EndpointDirectory
         }
     }
 
-    /// <summary>What an endpoint writes into its lock file: pid and protocol version, read by connecting peers.</summary>
-    public static string LockInfo => $"pid={LibC.GetPid()} protocol={SegmentLayout.Version}";
+    /// <summary>
+    /// What an endpoint writes into its lock file, read by connecting peers: pid, protocol version and, for a
+    /// transport, the system name and hostname of its address (host last: it runs to the end of the line).
+    /// </summary>
+    public static string LockInfo(string? system = null, string? host = null) =>
+        $"pid={LibC.GetPid()} protocol={SegmentLayout.Version}" + (system == null || host == null ? "" : $" system={system} host={host}");
 
     /// <summary>The protocol version a live endpoint wrote into its lock file, or null when unknown.</summary>
     public static int? ProtocolOf(string lockInfo)
@@ -61,19 +65,30 @@ internal static class EndpointDirectory
         return null;
     }
 
-    /// <summary>Claims <paramref name="port"/>, or a free port when it is 0.</summary>
-    public static EndpointLock Claim(ChannelNames names, int port)
+    /// <summary>The system name and hostname a live endpoint wrote into its lock file, or null when it wrote none.</summary>
+    public static (string System, string Host)? IdentityOf(string lockInfo)
     {
+        int system = lockInfo.IndexOf(" system=", StringComparison.Ordinal);
+        int host = lockInfo.IndexOf(" host=", StringComparison.Ordinal);
+        if (system < 0 || host < system)
+            return null;
+        return (lockInfo[(system + 8)..host], lockInfo[(host + 6)..]);
+    }
+
+    /// <summary>Claims <paramref name="port"/>, or a free port when it is 0, writing <paramref name="lockInfo"/> (default: pid and protocol) into its lock.</summary>
+    public static EndpointLock Claim(ChannelNames names, int port, string? lockInfo = null)
+    {
+        lockInfo ??= LockInfo();
         try
         {
             if (port != 0)
-                return EndpointLock.TryAcquire(names.Lock(port), LockInfo)
+                return EndpointLock.TryAcquire(names.Lock(port), lockInfo)
                     ?? throw IpcSettings.Invalid("port", port, $"is owned by a live endpoint in '{names.Directory}'");
             int start = FirstDynamicPort + Random.Shared.Next(DynamicPortRange);
             for (int i = 0; i < PortAttempts; i++)
             {
                 int candidate = FirstDynamicPort + (start - FirstDynamicPort + i) % DynamicPortRange;
-                var claimed = EndpointLock.TryAcquire(names.Lock(candidate), LockInfo);
+                var claimed = EndpointLock.TryAcquire(names.Lock(candidate), lockInfo);
                 if (claimed != null)
                     return claimed;
             }

@@ -37,6 +37,7 @@ internal sealed partial class Rendezvous
         var read = Posix.TryOpen(Names.ClientToServer(port, request.AssociationId), LibC.O_RDONLY | LibC.O_NONBLOCK, out errno);
         string? refusal =
             _settings.Mode == IpcMode.Shm ? "this endpoint runs with mode = shm and does not accept FIFO associations"
+            : request.SettingsMismatch(_settings.RingSize, _settings.WireFrameLimit, IpcSettings.EnvelopeHeadroom) is { } mismatch ? mismatch
             : read == null ? "cannot open the client-to-server FIFO: " + LibC.Describe(errno)
             : !IsOwnFifo(read, Names.ClientToServer(port, request.AssociationId)) || !IsOwnFifo(write, Names.ServerToClient(port, request.AssociationId))
                 ? $"the offered FIFOs are not FIFOs owned by uid {Posix.Uid}"

@@ -67,7 +67,7 @@ internal sealed partial class Rendezvous : IDisposable
         Action<string> onWarning, Action<Exception> onError)
     {
         var names = new ChannelNames(settings.ResolvedDirectory, settings.ResolvedShmDirectory);
-        var endpointLock = PrepareAndClaim(names, settings.Port);
+        var endpointLock = PrepareAndClaim(names, settings.Port, EndpointDirectory.LockInfo(systemName, settings.Hostname));
         try
         {
             int port = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;
@@ -85,14 +85,14 @@ internal sealed partial class Rendezvous : IDisposable
     /// Creates the directory if needed and claims the port. The default directory is removed by the last endpoint
     /// leaving it, possibly between those two steps: then start over.
     /// </summary>
-    private static EndpointLock PrepareAndClaim(ChannelNames names, int port)
+    private static EndpointLock PrepareAndClaim(ChannelNames names, int port, string lockInfo)
     {
         for (int attempt = 1; ; attempt++)
         {
             EndpointDirectory.Prepare(names.Directory, "directory");
             try
             {
-                return EndpointDirectory.Claim(names, port);
+                return EndpointDirectory.Claim(names, port, lockInfo);
             }
             catch (Akka.Configuration.ConfigurationException) when (attempt < 5 && !System.IO.Directory.Exists(names.Directory))
             {
@@ -102,10 +102,12 @@ internal sealed partial class Rendezvous : IDisposable
 
     /// <summary>
     /// Offers an association to the endpoint at <paramref name="port"/> — over shared memory when both sides can
-    /// use it, over FIFOs otherwise — and waits (up to connection-timeout) for it to accept.
+    /// use it, over FIFOs otherwise — and waits (up to connection-timeout) for it to accept. The endpoint must be
+    /// the one asked for: system <paramref name="system"/> with hostname <paramref name="host"/>.
     /// </summary>
     /// <exception cref="EndpointNotFoundException">Nobody listens there, or the modes cannot meet.</exception>
-    public async Task<IChannel> ConnectAsync(int port)
+    /// <exception cref="EndpointMismatchException">The endpoint there has another system name or hostname.</exception>
+    public async Task<IChannel> ConnectAsync(int port, string system, string host)
     {
         using var accept = Posix.TryOpen(Names.Accept(port), LibC.O_WRONLY | LibC.O_NONBLOCK, out int errno);
         if (accept == null)
@@ -113,9 +115,13 @@ internal sealed partial class Rendezvous : IDisposable
                 ? $"No IPC endpoint listens on port {port} in '{Names.Directory}'"
                 : $"Cannot reach port {port} in '{Names.Directory}': {LibC.Describe(errno)}");
 
-        if (EndpointLock.ReadInfo(Names.Lock(port)) is { } info && EndpointDirectory.ProtocolOf(info) is int version
-            && version != SegmentLayout.Version)
+        string? info = EndpointLock.ReadInfo(Names.Lock(port));
+        if (info != null && EndpointDirectory.ProtocolOf(info) is int version && version != SegmentLayout.Version)
             throw new EndpointNotFoundException($"The IPC endpoint on port {port} speaks protocol version {version}; this side speaks {SegmentLayout.Version}");
+        // Checked here, before anything is created: the listener would accept, and Akka.Remote then drops every
+        // message as "for non-local recipient" while the sender only sees time-outs.
+        if (info != null && EndpointDirectory.IdentityOf(info) is { } identity && (identity.System != system || identity.Host != host))
+            throw new EndpointMismatchException(port, Names.Directory, identity.System, identity.Host);
 
         long id = Interlocked.Increment(ref _nextAssociationId);
         var peerDoorbell = ShmAvailable ? NamedSemaphore.TryOpen(Names.Doorbell(port), out _) : null;
@@ -127,7 +133,8 @@ internal sealed partial class Rendezvous : IDisposable
         Track(channel);
         try
         {
-            var request = new ConnectRequest(Port, id, LibC.GetPid(), mode, _systemName, _settings.Hostname, Names.ShmDirectory);
+            var request = new ConnectRequest(Port, id, LibC.GetPid(), mode, _systemName, _settings.Hostname, Names.ShmDirectory,
+                _settings.RingSize, _settings.WireFrameLimit);
             await SendRequestAsync(accept, port, request).ConfigureAwait(false);
             await channel.Accepted.WaitAsync(_settings.ConnectionTimeout).ConfigureAwait(false);
             return channel;

@@ -24,7 +24,7 @@ namespace Akka.Transport.Ipc.Channels;
 internal static class SegmentLayout
 {
     public const long Magic = 0x0043504941_4B4B41; // "AKKAIPC" + NUL, little endian
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const int MagicOffset = 0;
     public const int VersionOffset = 8;

@@ -1,7 +1,11 @@
 namespace PingPong;
 
-/// <summary>Command line: --role ping|pong --port P --mode shm|fifo|tcp --messages N --size BYTES --directory D.</summary>
-internal sealed record Options(string Role, int Port, string Mode, int Messages, int Size, string Directory, bool SpawnPong)
+/// <summary>
+/// Command line: --role ping|pong --port P --mode shm|fifo|tcp --messages N --size BYTES --directory D.
+/// --parent-stdin true is what ping adds when it starts its own pong: stop when standard input closes.
+/// </summary>
+internal sealed record Options(string Role, int Port, string Mode, int Messages, int Size, string Directory, bool SpawnPong,
+    bool ParentStdin)
 {
     public static Options Parse(string[] args)
     {
@@ -20,7 +24,8 @@ internal sealed record Options(string Role, int Port, string Mode, int Messages,
             Messages: int.Parse(Get("messages", "100000")),
             Size: int.Parse(Get("size", "64")),
             Directory: Get("directory", ""),
-            SpawnPong: false);
+            SpawnPong: false,
+            ParentStdin: bool.Parse(Get("parent-stdin", "false")));
         if (values.Count > 0)
             throw new ArgumentException($"Unknown option --{values.Keys.First()}. Usage: {Usage}");
         if (options.Role is not ("ping" or "pong"))

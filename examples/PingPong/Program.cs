@@ -22,9 +22,14 @@ internal static class Pong
     {
         using var system = ActorSystem.Create("Pong", Hocon.For(options.Mode, options.Port, options.Directory));
         system.ActorOf(Props.Create(() => new EchoActor()), "pong");
+        // Run until Ctrl+C or SIGTERM, not until stdin ends: in the background, under nohup or as a service stdin is
+        // /dev/null or closed. Only a pong started by ping also stops when ping (which holds its stdin) goes away.
+        var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        StopSignals.OnStop(reason => stop.TrySetResult(reason));
+        if (options.ParentStdin)
+            StopSignals.OnParentGone(reason => stop.TrySetResult(reason));
         Console.WriteLine("PONG " + ((ExtendedActorSystem)system).Provider.DefaultAddress);
-        // Run until told to stop (a line on stdin, or stdin closing when the ping process exits).
-        await Task.Run(() => Console.In.ReadLine());
+        Console.WriteLine("pong: " + await stop.Task);
         await system.Terminate();
         return 0;
     }
@@ -46,6 +51,9 @@ internal static class Ping
             int pongPort = options.Port;
             if (options.SpawnPong)
                 (pongProcess, pongPort) = StartPong(options);
+            // Ctrl+C or SIGTERM ends the run early but in order: the system terminates and the pong is stopped.
+            using var stop = new CancellationTokenSource();
+            StopSignals.OnStop(_ => stop.Cancel());
             using var system = ActorSystem.Create("Ping", Hocon.For(options.Mode, 0, options.Directory));
             string host = options.Mode == "tcp" ? "127.0.0.1" : "localhost";
             string protocol = options.Mode == "tcp" ? "akka.tcp" : "akka.ipc";
@@ -59,6 +67,12 @@ internal static class Ping
             int nextReport = 0;
             for (int i = 0; i < options.Messages; i++)
             {
+                if (stop.IsCancellationRequested)
+                {
+                    Console.WriteLine($"\nStopped after {i} round trips.");
+                    await system.Terminate();
+                    return 1;
+                }
                 long start = Stopwatch.GetTimestamp();
                 await pong.Ask<byte[]>(payload, TimeSpan.FromSeconds(30));
                 samples[i] = Stopwatch.GetTimestamp() - start;
@@ -96,7 +110,7 @@ internal static class Ping
         var start = new ProcessStartInfo(self) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
             start.ArgumentList.Add(typeof(Ping).Assembly.Location);
-        foreach (var arg in new[] { "--role", "pong", "--mode", options.Mode, "--directory", options.Directory })
+        foreach (var arg in new[] { "--role", "pong", "--mode", options.Mode, "--directory", options.Directory, "--parent-stdin", "true" })
             start.ArgumentList.Add(arg);
         var process = Process.Start(start)!;
         while (process.StandardOutput.ReadLine() is { } line)
@@ -111,7 +125,7 @@ internal static class Ping
             return;
         try
         {
-            process.StandardInput.WriteLine("stop");
+            process.StandardInput.Close(); // the pong stops when its standard input ends
             if (!process.WaitForExit(TimeSpan.FromSeconds(20)))
                 process.Kill(entireProcessTree: true);
         }

@@ -1,11 +1,13 @@
 namespace ProducerConsumer;
 
 /// <summary>
-/// Command line. A user passes --mode/--producers/--messages/--size/--directory; --role producer, --consumer and --id
-/// are what the consumer adds when it starts its producer processes.
+/// Command line. A user passes --mode/--producers/--messages/--size/--directory; --role producer, --consumer, --id and
+/// --parent-stdin true (stop when standard input, a pipe from the consumer, closes) are what the consumer adds when it
+/// starts its producer processes.
 /// </summary>
 internal sealed record Options(
-    string Role, string Mode, int Producers, int Messages, int Size, string Directory, string Consumer, int Id)
+    string Role, string Mode, int Producers, int Messages, int Size, string Directory, string Consumer, int Id,
+    bool ParentStdin)
 {
     public static Options Parse(string[] args)
     {
@@ -25,7 +27,8 @@ internal sealed record Options(
             Size: int.Parse(Get("size", "64")),
             Directory: Get("directory", ""),
             Consumer: Get("consumer", ""),
-            Id: int.Parse(Get("id", "0")));
+            Id: int.Parse(Get("id", "0")),
+            ParentStdin: bool.Parse(Get("parent-stdin", "false")));
         if (values.Count > 0)
             throw new ArgumentException($"Unknown option --{values.Keys.First()}.");
         if (options.Role is not ("consumer" or "producer"))

@@ -41,7 +41,7 @@ internal sealed class ProducerProcesses : IDisposable
                  {
                      "--role", "producer", "--consumer", consumerAddress, "--id", id.ToString(), "--mode", options.Mode,
                      "--messages", options.Messages.ToString(), "--size", options.Size.ToString(),
-                     "--directory", options.Directory,
+                     "--directory", options.Directory, "--parent-stdin", "true",
                  })
             start.ArgumentList.Add(arg);
         var process = new Process { StartInfo = start };

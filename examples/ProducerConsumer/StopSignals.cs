@@ -4,7 +4,8 @@ namespace ProducerConsumer;
 
 /// <summary>
 /// Turns Ctrl+C, SIGTERM and SIGHUP (a closed terminal) into an orderly stop, so the ActorSystem is terminated and
-/// the IPC files are removed instead of being left for the next endpoint to sweep.
+/// the IPC files are removed instead of being left for the next endpoint to sweep. This, not standard input, is
+/// how a long-running role waits: started in the background, with nohup or as a service, its stdin is /dev/null or closed.
 /// </summary>
 internal static class StopSignals
 {
@@ -19,4 +20,14 @@ internal static class StopSignals
                 stop($"stopped by {context.Signal}");
             }));
     }
+
+    /// <summary>
+    /// For a child whose standard input is a pipe held by the parent that started it: end of input means the parent
+    /// is gone (even killed), so stop too instead of running on as an orphan.
+    /// </summary>
+    public static void OnParentGone(Action<string> stop) => _ = Task.Run(() =>
+    {
+        while (Console.In.ReadLine() != null) { }
+        stop("standard input closed: the parent process has gone away");
+    });
 }
