@@ -23,6 +23,7 @@ public sealed class SparseSegmentTests : MultiProcessTestKit
     private const int PerRound = 5_000;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
     private readonly SmallTmpfs _tmpfs;
+    private Inbox? _inbox;
 
     public SparseSegmentTests(ITestOutputHelper output) : this(SmallTmpfs.Mount(), output)
     {
@@ -38,7 +39,7 @@ public sealed class SparseSegmentTests : MultiProcessTestKit
         var verifier = await Sys.ActorSelection($"{node.Address}/user/per-sender-verifier").ResolveOne(Timeout);
         await StreamAsync(verifier, 0); // the other association, over a segment in the IPC directory
 
-        using var forger = new SparsePeer(IpcDirectory.Path, _tmpfs.Path);
+        var forger = new SparsePeer(IpcDirectory.Path, _tmpfs.Path);
         string segment = forger.CreateSparseSegment(Ring, wireFrameLimit: 128000 + Ipc.Configuration.IpcSettings.EnvelopeHeadroom);
         string filler = _tmpfs.Fill();
         TestOutput.WriteLine($"tmpfs full: {_tmpfs.FreeBytes()} bytes free; offering the sparse {segment}");
@@ -59,7 +60,7 @@ public sealed class SparseSegmentTests : MultiProcessTestKit
         finally
         {
             File.Delete(filler);
-            forger.RemoveSegment();
+            forger.Dispose();
         }
 
         await StreamAsync(verifier, 1); // the listener still serves its other association, in order
@@ -67,9 +68,10 @@ public sealed class SparseSegmentTests : MultiProcessTestKit
         Assert.Empty(_tmpfs.Entries());
     }
 
+    /// <summary>Numbers PerRound × round onwards from one sender (the verifier checks order per sender).</summary>
     private async Task StreamAsync(IActorRef verifier, int round)
     {
-        var inbox = Inbox.Create(Sys);
+        var inbox = _inbox ??= Inbox.Create(Sys);
         verifier.Tell(new PerSenderVerifier.Expect(PerRound * (round + 1)), inbox.Receiver);
         for (int i = PerRound * round; i < PerRound * (round + 1); i++)
             verifier.Tell(i, inbox.Receiver);
