@@ -83,7 +83,7 @@ internal sealed partial class Rendezvous
         long needed = SegmentLayout.TotalLength(_settings.RingSize);
         long? free = SegmentFallback.FreeBytes(Names.ShmDirectory);
         return $"a segment needs {needed} bytes (ring-size = {_settings.RingSize} bytes per direction) in shm-directory "
-            + $"'{Names.ShmDirectory}', which has {(free is long f ? $"{f}" : "an unknown number of")} bytes free ({cause.Message})";
+            + $"'{Names.ShmDirectory}', which has {(free is long f ? f.ToString(System.Globalization.CultureInfo.InvariantCulture) : "an unknown number of")} bytes free ({cause.Message})";
     }
 
     /// <summary>Poll thread: validates an offered segment before trusting any of it, then accepts or refuses.</summary>
