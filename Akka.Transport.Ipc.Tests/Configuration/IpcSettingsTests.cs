@@ -17,7 +17,7 @@ public sealed class IpcSettingsTests
         Assert.Equal(IpcMode.Auto, settings.Mode);
         Assert.Equal("", settings.ShmDirectory);
         Assert.Equal(settings.ResolvedDirectory, settings.ResolvedShmDirectory);
-        Assert.Equal(1 << 20, settings.RingSize);
+        Assert.Equal(512 * 1024, settings.RingSize);
         Assert.Equal(128000, settings.MaximumFrameSize);
         Assert.Equal(64L << 20, settings.SendQueueLimit);
         Assert.Equal(TimeSpan.FromSeconds(15), settings.ConnectionTimeout);

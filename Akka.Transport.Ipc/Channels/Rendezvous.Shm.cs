@@ -33,7 +33,15 @@ internal sealed partial class Rendezvous
         }
     }
 
-    private ShmChannel OfferSegment(int port, long id, NamedSemaphore peerDoorbell)
+    /// <summary>
+    /// Creates the association's segment (every page reserved) and the client's channel over it. When the segment
+    /// cannot be created (a full or small shm-directory: ENOSPC, EFBIG, ...): with mode = auto returns null, and the
+    /// caller offers FIFOs instead; with mode = shm throws an <see cref="EndpointNotFoundException"/> naming
+    /// ring-size, shm-directory and the bytes needed and free, so Associate fails at once. Either way nothing of the
+    /// segment is left behind, and <paramref name="peerDoorbell"/> is disposed unless a channel took it.
+    /// </summary>
+    /// <exception cref="EndpointNotFoundException">The peer is gone, or (mode = shm) no segment can be created.</exception>
+    private ShmChannel? OfferSegment(int port, long id, NamedSemaphore peerDoorbell)
     {
         ShmSegment? segment = null;
         FileDescriptor? life = null;
@@ -41,7 +49,21 @@ internal sealed partial class Rendezvous
         {
             life = Posix.TryOpen(Names.Life(port), LibC.O_RDONLY | LibC.O_NONBLOCK, out _)
                 ?? throw new EndpointNotFoundException($"No IPC endpoint lives on port {port} in '{Names.Directory}'");
-            segment = ShmSegment.Create(Names.Segment(Port, id), _settings.RingSize, _settings.WireFrameLimit, Port);
+            try
+            {
+                segment = ShmSegment.Create(Names.Segment(Port, id), _settings.RingSize, _settings.WireFrameLimit, Port);
+            }
+            catch (IOException e)
+            {
+                string shortage = DescribeShortage(e);
+                if (_settings.Mode == IpcMode.Shm)
+                    throw new EndpointNotFoundException($"Cannot associate with port {port} over shared memory (mode = shm): {shortage}. Lower ring-size, give shm-directory more room (e.g. docker run --shm-size), or use mode = auto to fall back to FIFOs");
+                _segmentFallback.Report(e, shortage, Port, _onWarning);
+                peerDoorbell.Dispose();
+                life.Dispose();
+                return null;
+            }
+            _segmentFallback.Recovered();
             return NewShmChannel(segment, isClient: true, port, peerDoorbell, life);
         }
         catch
@@ -53,6 +75,15 @@ internal sealed partial class Rendezvous
             life?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>"a segment needs N bytes (ring-size = R) in shm-directory 'D', which has F bytes free (cause)".</summary>
+    private string DescribeShortage(IOException cause)
+    {
+        long needed = SegmentLayout.TotalLength(_settings.RingSize);
+        long? free = SegmentFallback.FreeBytes(Names.ShmDirectory);
+        return $"a segment needs {needed} bytes (ring-size = {_settings.RingSize} bytes per direction) in shm-directory "
+            + $"'{Names.ShmDirectory}', which has {(free is long f ? f.ToString(System.Globalization.CultureInfo.InvariantCulture) : "an unknown number of")} bytes free ({cause.Message})";
     }
 
     /// <summary>Poll thread: validates an offered segment before trusting any of it, then accepts or refuses.</summary>
@@ -78,8 +109,10 @@ internal sealed partial class Rendezvous
 
         int ringSize = segment.RingCapacity;
         int maxFrame = segment.Int(SegmentLayout.MaxFrameOffset);
+        // A failed reservation comes first: then only the header page is backed, and refusing touches nothing else.
         string? refusal =
-            ringSize != _settings.RingSize ? $"ring-size {ringSize} differs from this endpoint's {_settings.RingSize}"
+            segment.ReservationFailure != null ? segment.ReservationFailure
+            : ringSize != _settings.RingSize ? $"ring-size {ringSize} differs from this endpoint's {_settings.RingSize}"
             : maxFrame != _settings.WireFrameLimit ? $"maximum-frame-size differs (wire limit {maxFrame} vs {_settings.WireFrameLimit})"
             : null;
         var peerDoorbell = NamedSemaphore.TryOpen(Names.Doorbell(port), out _);

@@ -22,6 +22,7 @@ internal sealed partial class Rendezvous : IDisposable
     private readonly Action<InboundOffer> _onInbound;
     private readonly Action<string> _onWarning;
     private readonly List<IChannel> _channels = new();
+    private readonly SegmentFallback _segmentFallback = new();
     private long _nextAssociationId;
     private int _disposed;
 
@@ -128,8 +129,10 @@ internal sealed partial class Rendezvous : IDisposable
         if (peerDoorbell == null && _settings.Mode == IpcMode.Shm)
             throw new EndpointNotFoundException($"The IPC endpoint on port {port} does not offer shared memory (it runs with mode = fifo, or shared memory is unusable there) and this side's mode = shm");
 
-        var mode = peerDoorbell != null ? ChannelMode.Shm : ChannelMode.Fifo;
-        IChannel channel = mode == ChannelMode.Shm ? OfferSegment(port, id, peerDoorbell!) : OfferFifos(id);
+        // mode = auto: an association whose segment cannot be created (full shm-directory) runs over FIFOs.
+        IChannel? channel = peerDoorbell != null ? OfferSegment(port, id, peerDoorbell) : null;
+        var mode = channel != null ? ChannelMode.Shm : ChannelMode.Fifo;
+        channel ??= OfferFifos(id);
         Track(channel);
         try
         {

@@ -21,7 +21,7 @@ namespace Akka.Transport.Ipc.Channels;
 ///  ...  ring server → client
 /// </code>
 /// </summary>
-internal static class SegmentLayout
+internal static unsafe class SegmentLayout
 {
     public const long Magic = 0x0043504941_4B4B41; // "AKKAIPC" + NUL, little endian
     public const int Version = 2;
@@ -50,4 +50,43 @@ internal static class SegmentLayout
     public static long ClientToServerRing => HeaderLength;
 
     public static long ServerToClientRing(int ringCapacity) => HeaderLength + RingLayout.TotalLength(ringCapacity);
+
+    /// <summary>
+    /// Names the first header field of a just-offered segment that is not in its initial state (state
+    /// <see cref="Offered"/>, no server port or pid, neither side closed), or null. Reads the header page only.
+    /// </summary>
+    public static string? NotInitial(byte* segment)
+    {
+        ReadOnlySpan<(int Offset, string Name)> fields =
+        [
+            (StateOffset, "state"), (ServerPortOffset, "serverPort"), (ServerPidOffset, "serverPid"),
+            (ClientClosedOffset, "clientClosed"), (ServerClosedOffset, "serverClosed"),
+        ];
+        foreach (var (offset, name) in fields)
+            if (Volatile.Read(ref *(int*)(segment + offset)) is var value && value != 0)
+                return $"{name} is {value}, expected 0";
+        return null;
+    }
+
+    /// <summary>
+    /// Names the first ring word of a just-offered segment that is not zero (positions and flags of both rings),
+    /// or null. Reads the ring pages: call only once they are known to be backed.
+    /// </summary>
+    public static string? NotInitial(byte* segment, int ringCapacity)
+    {
+        ReadOnlySpan<(long Ring, string Name)> rings = [(ClientToServerRing, "client-to-server"), (ServerToClientRing(ringCapacity), "server-to-client")];
+        foreach (var (ring, ringName) in rings)
+        {
+            byte* r = segment + ring;
+            if (Volatile.Read(ref *(long*)(r + RingLayout.TailOffset)) is var tail && tail != 0)
+                return $"{ringName} ring tail is {tail}, expected 0";
+            if (Volatile.Read(ref *(long*)(r + RingLayout.HeadOffset)) is var head && head != 0)
+                return $"{ringName} ring head is {head}, expected 0";
+            if (Volatile.Read(ref *(int*)(r + RingLayout.ConsumerAsleepOffset)) is var asleep && asleep != 0)
+                return $"{ringName} ring consumerAsleep flag is {asleep}, expected 0";
+            if (Volatile.Read(ref *(int*)(r + RingLayout.ProducerWaitingOffset)) is var waiting && waiting != 0)
+                return $"{ringName} ring producerWaiting flag is {waiting}, expected 0";
+        }
+        return null;
+    }
 }

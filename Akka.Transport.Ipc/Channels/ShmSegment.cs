@@ -30,15 +30,18 @@ internal sealed unsafe class ShmSegment : IDisposable
 
     public byte* ServerToClientRing => Base + SegmentLayout.ServerToClientRing(RingCapacity);
 
-    /// <summary>Creates a new segment file (O_EXCL, 0600) and writes the client's half of the header.</summary>
+    /// <summary>
+    /// Creates a new segment file (O_EXCL, 0600) with every page reserved, and writes the client's half of the
+    /// header. A file system without room fails here with an <see cref="IpcSystemException"/> (e.g. ENOSPC from
+    /// posix_fallocate) and leaves no file behind, instead of a sparse file whose first touch raises SIGBUS.
+    /// </summary>
     public static ShmSegment Create(string path, int ringCapacity, int maxFrame, int clientPort)
     {
         long length = SegmentLayout.TotalLength(ringCapacity);
         using var fd = Posix.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL);
         try
         {
-            if (LibC.FTruncate(fd.Fd, length) != 0)
-                throw new IpcSystemException("ftruncate", path, LibC.Errno);
+            Reserve(fd, 0, length, path);
             var segment = new ShmSegment(path, MappedMemory.Map(fd, length, path), ringCapacity);
             segment.Int(SegmentLayout.VersionOffset) = SegmentLayout.Version;
             segment.Int(SegmentLayout.RingCapacityOffset) = ringCapacity;
@@ -56,8 +59,12 @@ internal sealed unsafe class ShmSegment : IDisposable
     }
 
     /// <summary>
-    /// Opens a segment offered by a peer. Refuses (with the reason) files of another owner, of a size that does
-    /// not match their header, or of another protocol version.
+    /// Opens a segment offered by a peer. Refuses (throws, with the reason) files of another owner, of a size that
+    /// does not match their header, of another protocol version, or whose header is not in its initial state.
+    /// Touches no page it has not reserved first: the header page is reserved before it is read (failure throws);
+    /// the rest of the file is reserved before the rings are read. When the rings cannot be reserved (the peer left
+    /// the file sparse and the file system is full), the segment is returned with <see cref="ReservationFailure"/>
+    /// set: the caller must refuse it and may touch nothing but the header.
     /// </summary>
     public static ShmSegment Open(string path, int expectedClientPort)
     {
@@ -67,6 +74,7 @@ internal sealed unsafe class ShmSegment : IDisposable
             throw new InvalidDataException($"segment '{path}' is not a regular file owned by uid {Posix.Uid}");
         if (size < SegmentLayout.HeaderLength)
             throw new InvalidDataException($"segment '{path}' is {size} bytes, shorter than its header");
+        Reserve(fd, 0, SegmentLayout.HeaderLength, path);
 
         var header = MappedMemory.Map(fd, size, path);
         try
@@ -84,13 +92,47 @@ internal sealed unsafe class ShmSegment : IDisposable
                 throw new InvalidDataException($"segment '{path}' declares ring capacity {capacity}, which does not match its size {size}");
             if (port != expectedClientPort)
                 throw new InvalidDataException($"segment '{path}' belongs to port {port}, not {expectedClientPort}");
-            return new ShmSegment(path, header, capacity);
+            var segment = new ShmSegment(path, header, capacity);
+            if (SegmentLayout.NotInitial(b) is { } headerField)
+                throw new InvalidDataException($"segment '{path}' is not freshly offered: {headerField}");
+            try
+            {
+                Reserve(fd, SegmentLayout.HeaderLength, size - SegmentLayout.HeaderLength, path);
+            }
+            catch (IpcSystemException e)
+            {
+                segment.ReservationFailure = $"cannot reserve the {size}-byte segment '{path}' on this side: {e.Message}";
+                return segment;
+            }
+            if (SegmentLayout.NotInitial(b, capacity) is { } ringField)
+                throw new InvalidDataException($"segment '{path}' is not freshly offered: {ringField}");
+            return segment;
         }
         catch
         {
             header.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Why the pages past the header could not be reserved when the segment was opened, or null when every page is
+    /// backed. When set, nothing but the header page may be touched.
+    /// </summary>
+    public string? ReservationFailure { get; private set; }
+
+    /// <summary>
+    /// posix_fallocate of [offset, offset + length): afterwards no access in that range can fault for lack of
+    /// space. It returns the error number (not errno); EINTR is retried.
+    /// </summary>
+    private static void Reserve(FileDescriptor fd, long offset, long length, string path)
+    {
+        int error;
+        while ((error = LibC.PosixFallocate(fd.Fd, offset, length)) == Errno.EINTR)
+        {
+        }
+        if (error != 0)
+            throw new IpcSystemException("posix_fallocate", path, error);
     }
 
     public ref int Int(int offset) => ref Unsafe.AsRef<int>(Base + offset);

@@ -92,6 +92,13 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int FTruncate(int fd, long length);
 
+    /// <summary>
+    /// Allocates every block of [offset, offset + length), extending the file if needed. Unlike most calls it
+    /// RETURNS the error number (0 on success) and leaves errno alone; callers retry EINTR.
+    /// </summary>
+    [LibraryImport(Lib, EntryPoint = "posix_fallocate")]
+    public static partial int PosixFallocate(int fd, long offset, long length);
+
     [LibraryImport(Lib, EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
 

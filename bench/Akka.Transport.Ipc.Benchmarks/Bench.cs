@@ -14,7 +14,7 @@ using Perfolizer.Horology;
 namespace Akka.Transport.Ipc.Benchmarks;
 
 /// <summary>The orchestrating process: runs each part with fresh child processes and collects the results.</summary>
-internal sealed class Bench(Options options, Report report, IpcDirectories directories, string resultsDirectory)
+internal sealed partial class Bench(Options options, Report report, IpcDirectories directories, string resultsDirectory)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
@@ -179,16 +179,18 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
         int rttSamples = options.Quick ? 3_000 : 20_000;
         Console.WriteLine("IpcTransport SPI directly, no actors; two processes; sender writes as fast as Write returns true, receiver times; " +
             "each phase warmed up in rounds " + JitWarmup.Describe);
-        foreach (string mode in Options.RawModes)
+        foreach (var (mode, ringSize) in RawRuns())
         {
-            string name = $"raw-{mode}";
+            string label = ringSize == 0 ? mode : $"{mode} {Table.Size(ringSize)}";
+            string name = ringSize == 0 ? $"raw-{mode}" : $"raw-{mode}-{ringSize}";
             string dir = directories.Create(name);
             string plan = RawPhase.ToPlan(RawPlan(mode));
-            await using (var receiver = Child.Start(name + "-receiver", "--role", "raw-receiver", "--mode", mode, "--dir", dir, "--plan", plan))
+            string[] ring = ["--ring-size", Inv(ringSize)];
+            await using (var receiver = Child.Start(name + "-receiver", ["--role", "raw-receiver", "--mode", mode, "--dir", dir, "--plan", plan, .. ring]))
             {
                 var ready = await receiver.ReceiveAsync("ready", StartTimeout);
-                await using var sender = Child.Start(name + "-sender", "--role", "raw-sender", "--mode", mode, "--dir", dir, "--plan", plan,
-                    "--address", ready.GetProperty("address").GetString()!, "--rtt-samples", Inv(rttSamples));
+                await using var sender = Child.Start(name + "-sender", ["--role", "raw-sender", "--mode", mode, "--dir", dir, "--plan", plan,
+                    "--address", ready.GetProperty("address").GetString()!, "--rtt-samples", Inv(rttSamples), .. ring]);
                 await sender.ReceiveAsync("connected", StartTimeout);
                 await Child.Guard(CollectRawAsync(), receiver);
 
@@ -198,21 +200,21 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
                     {
                         var s = await receiver.ReceiveAsync("stream", TimeSpan.FromSeconds(180));
                         var sent = await sender.ReceiveAsync("sent", TimeSpan.FromSeconds(180));
-                        var row = new RawStreamRow(mode, s.GetProperty("size").GetInt32(), s.GetProperty("frames").GetInt64(),
+                        var row = new RawStreamRow(label, s.GetProperty("size").GetInt32(), s.GetProperty("frames").GetInt64(),
                             s.GetProperty("seconds").GetDouble(), s.GetProperty("msgsPerSec").GetDouble(), s.GetProperty("mbPerSec").GetDouble(),
                             sent.GetProperty("backOffs").GetInt64());
                         report.RawStream.Add(row);
-                        Console.WriteLine($"  {mode,-4} {Table.Size(row.FrameSize),7}: {Table.N0(row.MsgsPerSec)} msgs/s, {Table.N0(row.MBPerSec)} MB/s" +
+                        Console.WriteLine($"  {label,-4} {Table.Size(row.FrameSize),7}: {Table.N0(row.MsgsPerSec)} msgs/s, {Table.N0(row.MBPerSec)} MB/s" +
                             (row.SenderBackOffs > 0 ? $" (sender backed off {row.SenderBackOffs:N0} times)" : ""));
                     }
                     for (int i = 0; i < 2; i++)
                     {
                         var r = await sender.ReceiveAsync("rtt", TimeSpan.FromSeconds(180));
-                        var row = new RawRttRow(mode, r.GetProperty("wait").GetString()!, r.GetProperty("samples").GetInt32(),
+                        var row = new RawRttRow(label, r.GetProperty("wait").GetString()!, r.GetProperty("samples").GetInt32(),
                             r.GetProperty("p50").GetDouble(), r.GetProperty("p90").GetDouble(), r.GetProperty("p99").GetDouble(),
                             r.GetProperty("p999").GetDouble(), r.GetProperty("max").GetDouble());
                         report.RawRoundTrip.Add(row);
-                        Console.WriteLine($"  {mode,-4} round trip ({row.Wait}): p50 {Table.F1(row.P50Us)} us, p99 {Table.F1(row.P99Us)} us");
+                        Console.WriteLine($"  {label,-4} round trip ({row.Wait}): p50 {Table.F1(row.P50Us)} us, p99 {Table.F1(row.P99Us)} us");
                     }
                 }
                 await sender.StopAsync(StopTimeout);
@@ -224,6 +226,12 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
         }
         PrintRaw();
     }
+
+    /// <summary>shm at each --ring-sizes value (or the default once), then fifo; ring size 0 = the default.</summary>
+    private IEnumerable<(string Mode, int RingSize)> RawRuns() =>
+        Options.RawModes.SelectMany(mode => mode == "shm" && options.RingSizes.Count > 0
+            ? options.RingSizes.Select(size => (mode, size))
+            : [(mode, 0)]);
 
     /// <summary>
     /// Phases sized to last about a second each at steady state (fifo moves ~10x fewer small frames than shm);
@@ -255,6 +263,7 @@ internal sealed class Bench(Options options, Report report, IpcDirectories direc
                 return new[] { Table.Size(size), Table.N0(shm), Table.N0(fifo), Stats.Ratio(shm, fifo) };
             }));
         }
+        PrintRawByRingSize();
         if (report.RawRoundTrip.Count > 0)
         {
             Table.Print("Raw transport, round trip of one 64 B frame (us). Transport threads spin/yield/block as built " +

@@ -36,7 +36,6 @@ internal static class Hocon
                 port = 0
                 mode = {{mode[4..]}}
                 directory = "{{directory}}"
-                ring-size = 1MiB
                 maximum-frame-size = 128000b
               }
             }
@@ -44,14 +43,13 @@ internal static class Hocon
         _ => throw new ArgumentException($"Unknown mode {mode}"),
     }));
 
-    /// <summary>The transport section for the raw SPI part.</summary>
-    public static Config RawSection(string mode, string directory) => ConfigurationFactory.ParseString($$"""
+    /// <summary>The transport section for the raw SPI part; ring-size in bytes, 0 = the transport's default.</summary>
+    public static Config RawSection(string mode, string directory, int ringSize = 0) => ConfigurationFactory.ParseString($$"""
         port = 0
         mode = {{mode}}
         directory = "{{directory}}"
-        ring-size = 1MiB
         maximum-frame-size = 128000b
-        """);
+        """ + (ringSize > 0 ? $"\nring-size = {ringSize}b" : ""));
 
     /// <summary>A plain local ActorSystem (the raw transport only uses it for logging).</summary>
     public static Config Local => ConfigurationFactory.ParseString("""

@@ -28,6 +28,12 @@ internal sealed record Options
     public int IdleSeconds { get; init; }
     public string? OutputDirectory { get; init; }
 
+    /// <summary>
+    /// Ring sizes (bytes) the raw part runs shm at, one fresh pair of processes each; empty = the transport's
+    /// default (ipc.conf) only. Used to choose that default: see the README's "/dev/shm budget".
+    /// </summary>
+    public IReadOnlyList<int> RingSizes { get; init; } = [];
+
     /// <summary>Modes the e2e and latency parts run (all by default; --modes narrows them, e.g. for profiling).</summary>
     public IReadOnlyList<string> Modes { get; init; } = ActorModes;
 
@@ -40,7 +46,8 @@ internal sealed record Options
     public const string Usage = """
         Akka.Transport.Ipc.Benchmarks [--quick] [--only e2e|latency|raw|micro|idle[,...]] [--reps N]
                                       [--round-trips N] [--clients 1,5,10,20] [--latency-samples N]
-                                      [--idle-seconds S] [--modes ipc-shm,ipc-fifo,tcp] [--out DIR]
+                                      [--idle-seconds S] [--modes ipc-shm,ipc-fifo,tcp] [--ring-sizes 64KiB,...]
+                                      [--out DIR]
 
           --quick            small counts, one repetition, short BenchmarkDotNet job (about a minute)
           --only PARTS       run only these parts (comma separated)
@@ -50,6 +57,8 @@ internal sealed record Options
           --latency-samples  Ask round trips measured per repetition (default 10000, quick 1000)
           --idle-seconds S   length of the idle measurement (default 10, quick 5)
           --modes LIST       modes of the e2e and latency parts (default all three; ratios need tcp)
+          --ring-sizes LIST  raw part: run shm once per ring size (e.g. 64KiB,128KiB,256KiB,512KiB,1MiB) and
+                             compare them; default: the transport's default ring size only
           --out DIR          results directory (default bench/results/<timestamp> in the repository)
         """;
 
@@ -79,6 +88,7 @@ internal sealed record Options
                 "--latency-samples" => options with { LatencySamples = PositiveInt(arg, Value()) },
                 "--idle-seconds" => options with { IdleSeconds = PositiveInt(arg, Value()) },
                 "--modes" => options with { Modes = ParseModes(Value()) },
+                "--ring-sizes" => options with { RingSizes = Value().Split(',').Select(v => RingSize(arg, v.Trim())).ToArray() },
                 "--out" => options with { OutputDirectory = Value() },
                 _ => throw new ArgumentException($"Unknown argument '{arg}'."),
             };
@@ -103,6 +113,18 @@ internal sealed record Options
             if (!ActorModes.Contains(mode))
                 throw new ArgumentException($"--modes: unknown mode '{mode}' (valid: {string.Join(", ", ActorModes)})");
         return ActorModes.Where(modes.Contains).ToArray();
+    }
+
+    /// <summary>"64KiB", "1MiB" or a number of bytes: a power of two the transport accepts as ring-size.</summary>
+    private static int RingSize(string key, string value)
+    {
+        var (digits, unit) = value.EndsWith("KiB", StringComparison.Ordinal) ? (value[..^3], 1 << 10)
+            : value.EndsWith("MiB", StringComparison.Ordinal) ? (value[..^3], 1 << 20)
+            : (value, 1);
+        long bytes = (long)PositiveInt(key, digits) * unit;
+        return bytes is >= 4096 and <= 1 << 30 && (bytes & (bytes - 1)) == 0
+            ? (int)bytes
+            : throw new ArgumentException($"{key}: '{value}' is not a power of two between 4KiB and 1GiB");
     }
 
     private static int PositiveInt(string key, string value) =>

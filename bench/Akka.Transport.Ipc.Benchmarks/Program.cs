@@ -98,7 +98,8 @@ internal static class Orchestrator
                 ["latencySamples"] = options.LatencySamples,
                 ["latencyWarmup"] = options.LatencyWarmup,
                 ["idleSeconds"] = options.IdleSeconds,
-                ["ipcRingSize"] = "1MiB",
+                ["ipcRingSize"] = "default (ipc.conf)",
+                ["rawShmRingSizes"] = options.RingSizes,
                 ["ipcMaximumFrameSize"] = "128000b",
             },
         };

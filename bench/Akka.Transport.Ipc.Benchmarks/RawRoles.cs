@@ -45,7 +45,7 @@ internal static class RawRoles
     {
         var phases = RawPhase.ParsePlan(args.Get("plan"));
         var system = ActorSystem.Create("RawReceiver", Hocon.Local);
-        var transport = new IpcTransport(system, Hocon.RawSection(args.Get("mode"), args.Get("dir")));
+        var transport = new IpcTransport(system, Hocon.RawSection(args.Get("mode"), args.Get("dir"), args.GetInt("ring-size", 0)));
         try
         {
             var (address, promise) = await transport.Listen();
@@ -69,7 +69,7 @@ internal static class RawRoles
         var phases = RawPhase.ParsePlan(args.Get("plan"));
         int rttSamples = args.GetInt("rtt-samples");
         var system = ActorSystem.Create("RawSender", Hocon.Local);
-        var transport = new IpcTransport(system, Hocon.RawSection(args.Get("mode"), args.Get("dir")));
+        var transport = new IpcTransport(system, Hocon.RawSection(args.Get("mode"), args.Get("dir"), args.GetInt("ring-size", 0)));
         try
         {
             var (_, promise) = await transport.Listen(); // Associate needs a listening endpoint
