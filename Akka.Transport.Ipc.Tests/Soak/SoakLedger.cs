@@ -52,6 +52,9 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
 
     public long MessagesChecked { get; private set; }
 
+    /// <summary>Warnings that an association runs over FIFOs because its segment could not be reserved (a full tmpfs).</summary>
+    public int FifoFallbacks { get; private set; }
+
     public int ExcusedAnomalies { get; private set; }
 
     /// <summary>
@@ -66,6 +69,7 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
         var failures = new List<string>();
         var lines = incarnations.ToDictionary(i => i, i => SoakLine.Of(i.Node.OutputLines));
         var ended = incarnations.ToDictionary(i => i, i => EndedAssociations(lines[i]));
+        FifoFallbacks = incarnations.Sum(i => i.Node.OutputLines.Count(l => l.Contains("cannot create a shared-memory segment", StringComparison.Ordinal)));
         MessagesChecked = lines.Values.Sum(l => l.LastOrDefault(x => x.Kind == SoakLine.Stats)?.Counts()[""] ?? 0);
 
         foreach (var (receiver, printed) in lines)
@@ -105,7 +109,7 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
         text.Append(CultureInfo.InvariantCulture, $"{chaos.TotalSeconds:F0} s of chaos: {Kills.Count} kills, {Freezes.Count} freezes ");
         text.Append(CultureInfo.InvariantCulture, $"({Freezes.Sum(f => SoakLine.Milliseconds(f.To - f.From)) / 1000:F1} s frozen), ");
         text.Append(CultureInfo.InvariantCulture, $"{RestartsOnSamePort + RestartsOnNewPort} restarts ({RestartsOnSamePort} on the same port), ");
-        text.Append(CultureInfo.InvariantCulture, $"{Fills.Count} fills of the tmpfs, {Scribbles.Count} scribbles ({ScribblesThatEndedAnAssociation} ended an association, {ScribblesMissed} found no segment); ");
+        text.Append(CultureInfo.InvariantCulture, $"{Fills.Count} fills of the tmpfs ({FifoFallbacks} FIFO fallbacks logged), {Scribbles.Count} scribbles ({ScribblesThatEndedAnAssociation} ended an association, {ScribblesMissed} found no segment); ");
         text.Append(CultureInfo.InvariantCulture, $"{MessagesChecked} messages checked ({ExcusedAnomalies} stream breaks, all after a scribble of that pair); ");
         text.Append(DetectionMs.Count == 0
             ? "no kill detection measured"
