@@ -16,8 +16,12 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
     /// gates the address for 5 s, then re-associates).</summary>
     private static readonly TimeSpan ScribbleAftermath = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long after a kill an association with the dead address may still be reported ended.</summary>
-    private static readonly TimeSpan KillAftermath = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long after a kill an association with the dead address may still be reported ended. Seen under load: a
+    /// connection attempt that was under way when the peer died waits out connection-timeout (15 s; issue 10 §2
+    /// item 9), and Akka then reports an association that comes up and ends at once.
+    /// </summary>
+    private static readonly TimeSpan KillAftermath = TimeSpan.FromSeconds(20);
 
     public sealed record Kill(SoakIncarnation Victim, long At);
 
@@ -141,7 +145,8 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
             if (kill.Victim.ReapedAt is { } reaped)
                 ReapMs.Add(SoakLine.Milliseconds(reaped - kill.At));
             if (seen.Timestamp - kill.At > bound)
-                failures.Add($"{observer} saw the SIGKILL of {kill.Victim} after {ms:F0} ms (bound {DetectionBound.TotalMilliseconds} ms)");
+                failures.Add($"{observer} saw the SIGKILL of {kill.Victim} after {ms:F0} ms (bound {DetectionBound.TotalMilliseconds} ms; "
+                    + $"the killed process was reaped {(kill.Victim.ReapedAt is { } r ? SoakLine.Milliseconds(r - kill.At).ToString("F0", CultureInfo.InvariantCulture) : "?")} ms after the signal)");
         }
     }
 
