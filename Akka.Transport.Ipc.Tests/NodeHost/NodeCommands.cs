@@ -15,6 +15,7 @@ namespace Akka.Transport.Ipc.Tests.NodeHost;
 ///   PRODUCE address count     → PRODUCE-DONE count ms   (numbered stream to address/user/per-sender-verifier)
 ///   DEPLOY address            → DEPLOYED pid path       (WhereAmI deployed onto address, asked where it runs)
 ///   WATCH                     → WATCHING; later DISASSOCIATED address for every association that ends
+///   VERIFIED                  → VERIFIED senders=N received=a,b,... gaps=G   (what per-sender-verifier got so far)
 /// </code>
 /// </summary>
 public sealed class NodeCommands(ActorSystem system)
@@ -52,6 +53,8 @@ public sealed class NodeCommands(ActorSystem system)
                 ["PRODUCE", var address, var count] => await ProduceAsync(address, int.Parse(count)),
                 ["DEPLOY", var address] => await DeployAsync(address),
                 ["WATCH"] => Watch(),
+                ["VERIFIED"] => "VERIFIED " + await system.ActorSelection("/user/per-sender-verifier")
+                    .Ask<string>(new PerSenderVerifier.Report(), Timeout),
                 _ => $"FAILED {parts.FirstOrDefault()} unknown command '{line}'",
             };
         }
