@@ -6,8 +6,8 @@ namespace Akka.Transport.Ipc.Tests.MultiProcess;
 
 /// <summary>
 /// CoordinatedShutdown while messages flow: what reached the node is an unbroken prefix of the stream (in order,
-/// none lost or duplicated), the transport flushed everything it had accepted (Akka.Remote logs no "flushing might
-/// not have been successful" warning, which it does when the transport's Shutdown reports false), remoting logs its
+/// none lost or duplicated), the transport flushed everything it had accepted (its Shutdown reported true: no
+/// "shut down with frames still queued" warning), remoting logs its
 /// orderly shutdown, no exception or ERROR reaches the user, the node shuts down cleanly too, and every resource is
 /// removed.
 /// </summary>
@@ -33,6 +33,7 @@ public abstract class CoordinatedShutdownUnderLoadTests(string mode, ITestOutput
         await CoordinatedShutdown.Get(Sys).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(60));
         stop.Cancel();
         await streaming; // Tell after termination goes to dead letters, never throws
+        await Sys.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(60)); // remoting logs its end during termination
 
         string report = await node.RequestAsync("VERIFIED", "VERIFIED", TimeSpan.FromSeconds(30));
         TestOutput.WriteLine($"{sent} told; node: {report}");
@@ -44,7 +45,9 @@ public abstract class CoordinatedShutdownUnderLoadTests(string mode, ITestOutput
         Assert.InRange(received, 1000, sent); // frames were flowing when the shutdown began
 
         var lines = logs.Lines;
-        Assert.DoesNotContain(lines, l => l.Contains("flushing might not have been successful", StringComparison.Ordinal));
+        // The transport's own word on its flush (IpcTransport.Shutdown returned false). Akka's "flushing might not
+        // have been successful" is not used: it also appears when an endpoint writer's graceful stop is slow.
+        Assert.DoesNotContain(lines, l => l.Contains("shut down with frames still queued", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("INFO Remoting shut down", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("INFO Remote daemon shut down; proceeding with flushing remote transports.", StringComparison.Ordinal));
 
