@@ -29,6 +29,13 @@ public abstract class CoordinatedShutdownUnderLoadTests(string mode, ITestOutput
                 verifier.Tell(sent, sender);
         });
         await Task.Delay(500);
+        // The producer stops as the shutdown begins, with frames still queued and in flight: a thread flooding Tell
+        // into a terminating system only starves the shutdown of CPU (Akka's remoting shutdown has a 10 s limit).
+        CoordinatedShutdown.Get(Sys).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-streaming", () =>
+        {
+            stop.Cancel();
+            return Task.FromResult(Done.Instance);
+        });
 
         await CoordinatedShutdown.Get(Sys).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(60));
         stop.Cancel();
