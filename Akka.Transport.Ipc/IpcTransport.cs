@@ -119,7 +119,15 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     /// <summary>An address as users write it: Akka.Remote hands the transport addresses without the <c>akka.</c> prefix.</summary>
     private static string Display(Address address) => address.Protocol == Scheme ? "akka." + address : address.ToString();
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Stops accepting, gives Akka.Remote a moment to disassociate its handles, flushes what every association still
+    /// has queued (up to <c>flush-timeout</c>), then closes everything and removes every file and semaphore this
+    /// endpoint created. Never throws for a peer's behaviour.
+    /// </summary>
+    /// <returns>
+    /// true when every frame <c>Write</c> accepted was sent; false when a flush timed out (a peer that does not
+    /// read) and frames still queued were dropped. Akka.Remote then logs that messages may have been lost.
+    /// </returns>
     public override async Task<bool> Shutdown()
     {
         var rendezvous = _rendezvous;
@@ -127,8 +135,11 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
             return true;
         try
         {
-            await rendezvous.CloseAllAsync(DisassociateGrace, Settings.FlushTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-            return true;
+            bool flushed = await rendezvous.CloseAllAsync(DisassociateGrace, Settings.FlushTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            if (!flushed)
+                _log.Warning("IPC transport {0} shut down with frames still queued after flush-timeout = {1}; they were dropped",
+                    _localAddress, Settings.FlushTimeout);
+            return flushed;
         }
         finally
         {

@@ -5,7 +5,9 @@ namespace Akka.Transport.Ipc.Tests.Infrastructure;
 
 /// <summary>
 /// A private (0700) IPC directory for one test. The transport must leave it empty once every
-/// ActorSystem using it has shut down; <see cref="AssertEmpty"/> checks that.
+/// ActorSystem using it has shut down; <see cref="AssertEmpty"/> checks that, and <see cref="Dispose"/> checks it
+/// again on every path (a failed or aborted test included): it removes what is left, then fails the test with the
+/// list, so a leak is never erased silently.
 /// </summary>
 /// <remarks>
 /// Named POSIX semaphores live in /dev/shm as sem.*, outside the directory. The transport derives
@@ -36,9 +38,6 @@ public sealed class IpcTestDirectory : IDisposable
     /// <summary>Random token unique to this directory (part of its name).</summary>
     public string Token { get; }
 
-    /// <summary>Whether the directory was empty when disposed; null until then.</summary>
-    public bool? WasEmptyAtDispose { get; private set; }
-
     /// <summary>Entries left in the directory (relative paths), plus this test's semaphores (absolute paths).</summary>
     public IReadOnlyList<string> LeftoverEntries()
     {
@@ -66,6 +65,8 @@ public sealed class IpcTestDirectory : IDisposable
         }
     }
 
+    /// <summary>Removes the directory and this test's semaphores; throws (after removing them) if any were left.</summary>
+    /// <exception cref="XunitException">Something was left: the transport leaked it.</exception>
     public void Dispose()
     {
         if (_disposed)
@@ -73,7 +74,16 @@ public sealed class IpcTestDirectory : IDisposable
         _disposed = true;
         LeakGuard.Untrack(this);
 
-        WasEmptyAtDispose = LeftoverEntries().Count == 0;
+        var leftovers = LeftoverEntries();
+        RemoveEverything();
+        if (leftovers.Count > 0)
+            throw new XunitException(
+                $"IPC directory {Path} was not clean at dispose (removed now); {leftovers.Count} leftover entr{(leftovers.Count == 1 ? "y" : "ies")}:"
+                + Environment.NewLine + string.Join(Environment.NewLine, leftovers.Select(e => "  " + e)));
+    }
+
+    private void RemoveEverything()
+    {
         try
         {
             Directory.Delete(Path, recursive: true);

@@ -7,8 +7,14 @@ namespace Akka.Transport.Ipc.Tests.Infrastructure;
 /// <summary>
 /// TestKit whose ActorSystem ("Test") uses the IPC transport in a fresh <see cref="IpcTestDirectory"/>,
 /// plus NodeHost children sharing that directory. Dispose kills whatever is still running and
-/// removes the directory, whatever the test's outcome.
+/// removes the directory, whatever the test's outcome, then fails the test if anything was left (files,
+/// semaphores, a child it did not stop or kill, any NodeHost child of this process) or if the test system or a
+/// node logged an ERROR the test did not allow.
 /// </summary>
+/// <remarks>
+/// The check that no NodeHost child of this process is left relies on the multi-process tests running alone
+/// (<c>MultiProcessCollection</c> disables parallelization).
+/// </remarks>
 public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan SystemShutdownTimeout = TimeSpan.FromSeconds(60);
@@ -30,6 +36,7 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
         Mode = mode;
         ShmDirectory = shmDirectory;
         TestOutput = output;
+        Errors = ErrorLogCollector.Install(Sys);
         TestOutput.WriteLine($"test system {LocalAddress} (pid {Environment.ProcessId}), directory {directory.Path}");
     }
 
@@ -47,21 +54,30 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
 
     protected ITestOutputHelper TestOutput { get; }
 
+    /// <summary>ERROR events of the test system; any not allowed (<see cref="ErrorLogCollector.Allow"/>) fails the test.</summary>
+    protected ErrorLogCollector Errors { get; }
+
     protected Address LocalAddress => ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
 
-    /// <summary>Starts a NodeHost child on the same directory and transport settings.</summary>
-    protected async Task<NodeProcess> StartNodeAsync(string systemName = "Node", string? mode = null, string? shmDirectory = null, int port = 0)
+    /// <summary>
+    /// Starts a NodeHost child on the same directory and transport settings. <paramref name="allowedErrors"/> is a
+    /// regular expression for ERROR log events the test provokes in that node on purpose (others fail the test).
+    /// </summary>
+    protected async Task<NodeProcess> StartNodeAsync(string systemName = "Node", string? mode = null, string? shmDirectory = null, int port = 0,
+        string allowedErrors = "")
     {
         var node = await NodeProcess.StartAsync(
-            new NodeOptions(IpcDirectory.Path, port, systemName, RingSize, MaxFrame, mode ?? Mode, shmDirectory ?? ShmDirectory), TestOutput);
+            new NodeOptions(IpcDirectory.Path, port, systemName, RingSize, MaxFrame, mode ?? Mode, shmDirectory ?? ShmDirectory, allowedErrors),
+            TestOutput);
         _nodes.Add(node);
         TestOutput.WriteLine($"node {systemName} is up at {node.Address} (pid {node.ProcessId})");
         return node;
     }
 
     /// <summary>
-    /// A named barrier: returns once every node has finished every command sent to it before; a node that does
-    /// not get there within <paramref name="timeout"/> fails the test, naming it.
+    /// A named barrier: returns once every node has finished every command sent to it before, none of them failed
+    /// unseen, and it reached the barrier; a node that does not get there within <paramref name="timeout"/> (or
+    /// gets there otherwise) fails the test, naming it.
     /// </summary>
     protected async Task BarrierAsync(string name, TimeSpan timeout, params NodeProcess[] nodes)
     {
@@ -69,7 +85,7 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
         {
             try
             {
-                await node.RequestAsync($"BARRIER {name}", $"BARRIER {name}", timeout);
+                await node.BarrierAsync(name, timeout);
                 return null;
             }
             catch (Exception e)
@@ -101,15 +117,11 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
 
     protected override void Dispose(bool disposing)
     {
-        try
-        {
-            base.Dispose(disposing);
-        }
-        finally
-        {
-            foreach (var node in _nodes)
-                node.Dispose();
-            IpcDirectory.Dispose();
-        }
+        var steps = new List<Action> { () => base.Dispose(disposing) };
+        steps.AddRange(_nodes.Select(node => (Action)node.Dispose));
+        steps.Add(IpcDirectory.Dispose);
+        steps.Add(LeakGuard.AssertNoNodeHostChildren);
+        steps.Add(Errors.AssertNoUnexpectedErrors);
+        Cleanup.RunAll(steps.ToArray());
     }
 }

@@ -7,7 +7,9 @@ namespace Akka.Transport.Ipc.Tests.Infrastructure;
 
 /// <summary>
 /// A NodeHost child process: forwards its output to the test log, exposes its bound Akka
-/// address, and guarantees it does not outlive the test.
+/// address, and guarantees it does not outlive the test. Commands carry an id their answer echoes; the child's
+/// ERROR log events arrive as <c>UNEXPECTED-ERROR</c> lines, which fail the test at <see cref="Dispose"/>, as
+/// does a child still running there that the test neither stopped nor killed (it is killed first).
 /// </summary>
 public sealed class NodeProcess : IDisposable
 {
@@ -24,6 +26,9 @@ public sealed class NodeProcess : IDisposable
     private TaskCompletionSource _lineArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _outputClosed;
     private bool _disposed;
+    private int _nextCommandId;
+    private int _failuresReported;
+    private bool _stopRequested;
 
     private NodeProcess(NodeOptions options, ITestOutputHelper output)
     {
@@ -90,13 +95,27 @@ public sealed class NodeProcess : IDisposable
         }
         catch (TimeoutException)
         {
-            node.Dispose();
+            node.Abandon();
             throw new TimeoutException($"Node {options.SystemName} (pid {node.ProcessId}) printed no ADDRESS line within {timeout ?? DefaultStartTimeout}.");
         }
         catch
         {
-            node.Dispose();
+            node.Abandon();
             throw;
+        }
+    }
+
+    /// <summary>Start failed: kill and release the node; the start failure is what the test reports.</summary>
+    private void Abandon()
+    {
+        _stopRequested = true;
+        try
+        {
+            Dispose();
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            _output.WriteLine($"[{_name}:{ProcessId} harness] {e.Message}");
         }
     }
 
@@ -106,6 +125,7 @@ public sealed class NodeProcess : IDisposable
     /// </summary>
     public async Task<int> StopAsync(TimeSpan? timeout = null)
     {
+        _stopRequested = true;
         if (!_process.HasExited)
         {
             try
@@ -139,30 +159,63 @@ public sealed class NodeProcess : IDisposable
     }
 
     /// <summary>
-    /// Sends one command (see NodeCommands) and returns its answer: the first later line starting with
-    /// <paramref name="answerPrefix"/>. A <c>FAILED</c> answer or the node's exit fails the test with what it said.
+    /// Sends one command (see NodeCommands) and returns its answer (without the id): the line echoing this command's
+    /// id, never an answer to an earlier, abandoned command. A <c>FAILED</c> answer, an answer not starting with
+    /// <paramref name="answerPrefix"/> or the node's exit fails the test with what it said.
     /// </summary>
     public async Task<string> RequestAsync(string command, string answerPrefix, TimeSpan timeout)
     {
-        int from;
-        lock (_lines)
-            from = _lines.Count;
-        await _process.StandardInput.WriteLineAsync(command);
-        await _process.StandardInput.FlushAsync();
-        string verb = command.Split(' ')[0];
-        string answer = await WaitForLineAsync(
-            l => l.StartsWith(answerPrefix, StringComparison.Ordinal) || l.StartsWith($"FAILED {verb}", StringComparison.Ordinal),
-            timeout, from);
+        string answer = await AnswerOfAsync(await SendCommandAsync(command), timeout);
         if (answer.StartsWith("FAILED", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _failuresReported);
             throw new Xunit.Sdk.XunitException($"Node {_name} (pid {ProcessId}) failed '{command}': {answer}");
+        }
+        if (!answer.StartsWith(answerPrefix, StringComparison.Ordinal))
+            throw new Xunit.Sdk.XunitException($"Node {_name} (pid {ProcessId}) answered '{command}' with '{answer}', expected '{answerPrefix}…'");
         return answer;
     }
 
-    /// <summary>Sends one command without waiting for its answer.</summary>
-    public async Task SendAsync(string command)
+    /// <summary>
+    /// Sends one command without waiting for its answer. If it fails, the next <see cref="BarrierAsync"/> fails.
+    /// </summary>
+    public async Task SendAsync(string command) => await SendCommandAsync(command);
+
+    /// <summary>
+    /// Returns once the node has finished every command sent to it before, none of them failed unseen (a FAILED
+    /// answer that no <see cref="RequestAsync"/> reported), and it reached this barrier. Throws otherwise.
+    /// </summary>
+    public async Task BarrierAsync(string name, TimeSpan timeout)
     {
-        await _process.StandardInput.WriteLineAsync(command);
+        int id = await SendCommandAsync($"BARRIER {name}");
+        string answer = await AnswerOfAsync(id, timeout);
+        var parts = answer.Split(' ');
+        if (parts.Length != 4 || parts[0] != "BARRIER" || parts[1] != name
+            || !int.TryParse(parts[2], out int completed) || !int.TryParse(parts[3], out int failed))
+            throw new Xunit.Sdk.XunitException($"Node {_name} (pid {ProcessId}) answered barrier '{name}' with '{answer}'");
+        if (completed != id - 1)
+            throw new Xunit.Sdk.XunitException($"Node {_name} (pid {ProcessId}) reached barrier '{name}' having finished {completed} of the {id - 1} commands sent before it");
+        if (failed != Volatile.Read(ref _failuresReported))
+        {
+            var failures = OutputLines.Where(l => l.StartsWith('#') && l.Contains(" FAILED", StringComparison.Ordinal));
+            throw new Xunit.Sdk.XunitException($"Node {_name} (pid {ProcessId}) reached barrier '{name}' after {failed} failed command(s), "
+                + $"{_failuresReported} of them reported to the test: {string.Join("; ", failures)}");
+        }
+    }
+
+    private async Task<int> SendCommandAsync(string command)
+    {
+        int id = Interlocked.Increment(ref _nextCommandId);
+        await _process.StandardInput.WriteLineAsync($"#{id} {command}");
         await _process.StandardInput.FlushAsync();
+        return id;
+    }
+
+    private async Task<string> AnswerOfAsync(int id, TimeSpan timeout)
+    {
+        string tag = $"#{id} ";
+        string line = await WaitForLineAsync(l => l.StartsWith(tag, StringComparison.Ordinal), timeout);
+        return line[tag.Length..];
     }
 
     /// <summary>Waits for a line (from index <paramref name="from"/> on) that matches; throws on timeout or exit.</summary>
@@ -212,16 +265,35 @@ public sealed class NodeProcess : IDisposable
         Log("harness", $"killed, exit code {_process.ExitCode}");
     }
 
+    /// <summary>ERROR log events the node did not expect (its UNEXPECTED-ERROR lines).</summary>
+    public IReadOnlyList<string> UnexpectedErrors =>
+        OutputLines.Where(l => l.StartsWith(ErrorReporter.UnexpectedMarker, StringComparison.Ordinal)).ToList();
+
+    /// <summary>
+    /// Kills the node if it still runs, then fails the test if it was still running although the test neither
+    /// stopped nor killed it, or if it logged an unexpected ERROR.
+    /// </summary>
+    /// <exception cref="Xunit.Sdk.XunitException">One of the above; the process is gone either way.</exception>
     public void Dispose()
     {
         if (_disposed)
             return;
         _disposed = true;
         LeakGuard.Untrack(this);
+        bool leftRunning = !_process.HasExited;
         KillTree();
         lock (_outputLock)
             _outputClosed = true;
+        var errors = UnexpectedErrors;
         _process.Dispose();
+
+        var problems = new List<string>();
+        if (leftRunning && !WasKilled && !_stopRequested)
+            problems.Add("was still running at the end of the test (neither stopped nor killed by it); it was killed now");
+        if (errors.Count > 0)
+            problems.Add($"logged {errors.Count} unexpected ERROR event(s):" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));
+        if (problems.Count > 0)
+            throw new Xunit.Sdk.XunitException($"Node {_name} (pid {ProcessId}) " + string.Join("; and ", problems));
     }
 
     private void KillTree()

@@ -17,7 +17,11 @@ public abstract class TransportTestKit : Akka.TestKit.Xunit2.TestKit, IDisposabl
     protected TransportTestKit(string mode, ITestOutputHelper output) : base("akka.loglevel = INFO", output: output)
     {
         Mode = mode;
+        Errors = ErrorLogCollector.Install(Sys);
     }
+
+    /// <summary>ERROR events of the test system; any not allowed (<see cref="ErrorLogCollector.Allow"/>) fails the test.</summary>
+    protected ErrorLogCollector Errors { get; }
 
     protected IpcTestDirectory IpcDirectory { get; } = new();
 
@@ -57,15 +61,15 @@ public abstract class TransportTestKit : Akka.TestKit.Xunit2.TestKit, IDisposabl
     void IDisposable.Dispose()
     {
         // In parallel: each waits up to a second for handles nobody disassociated.
-        Task.WhenAll(_transports.Select(t => t.Shutdown())).Wait(Timeout);
-        try
-        {
-            IpcDirectory.AssertEmpty();
-        }
-        finally
-        {
-            IpcDirectory.Dispose();
-            Shutdown();
-        }
+        var shutdowns = Task.WhenAll(_transports.Select(t => t.Shutdown()));
+        Cleanup.RunAll(
+            () =>
+            {
+                if (!shutdowns.Wait(Timeout))
+                    throw new Xunit.Sdk.XunitException($"{_transports.Count} transport(s) did not finish Shutdown within {Timeout}");
+            },
+            IpcDirectory.Dispose, // fails the test, naming what was left, after removing it
+            () => Shutdown(),
+            Errors.AssertNoUnexpectedErrors);
     }
 }

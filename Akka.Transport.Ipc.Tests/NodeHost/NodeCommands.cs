@@ -7,31 +7,54 @@ namespace Akka.Transport.Ipc.Tests.NodeHost;
 /// <summary>
 /// What a test can ask a node to do, one stdin line each, run one after another (so a BARRIER answer means
 /// "everything asked before is done"). Every command answers one stdout line: its result, or
-/// <c>FAILED &lt;command&gt; &lt;reason&gt;</c>.
+/// <c>FAILED &lt;command&gt; &lt;reason&gt;</c>. A command line may start with <c>#id </c>; its answer then starts
+/// with the same <c>#id </c>, so the harness never takes the late answer of an abandoned command for a new one.
 /// <code>
-///   BARRIER name              → BARRIER name
+///   BARRIER name              → BARRIER name completed failed   (commands finished before it, and how many FAILED)
 ///   PING address count        → PING-DONE count ms      (count messages to address/user/echo, 1 000 in flight, order checked)
 ///   PRODUCE address count     → PRODUCE-DONE count ms   (numbered stream to address/user/per-sender-verifier)
 ///   DEPLOY address            → DEPLOYED pid path       (WhereAmI deployed onto address, asked where it runs)
 ///   WATCH                     → WATCHING; later DISASSOCIATED address for every association that ends
+///   VERIFIED                  → VERIFIED senders=N received=a,b,... gaps=G   (what per-sender-verifier got so far)
 /// </code>
 /// </summary>
 public sealed class NodeCommands(ActorSystem system)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    private int _completed;
+    private int _failed;
 
+    /// <summary>Runs one command line (with or without a <c>#id</c> prefix) and returns its answer line.</summary>
     public async Task<string> RunAsync(string line)
+    {
+        string id = "";
+        if (line.StartsWith('#'))
+        {
+            int space = line.IndexOf(' ');
+            id = space < 0 ? line + " " : line[..(space + 1)];
+            line = space < 0 ? "" : line[(space + 1)..].Trim();
+        }
+        string answer = await RunCommandAsync(line);
+        if (answer.StartsWith("FAILED", StringComparison.Ordinal))
+            _failed++;
+        _completed++;
+        return id + answer;
+    }
+
+    private async Task<string> RunCommandAsync(string line)
     {
         var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         try
         {
             return parts switch
             {
-                ["BARRIER", var name] => $"BARRIER {name}",
+                ["BARRIER", var name] => $"BARRIER {name} {_completed} {_failed}",
                 ["PING", var address, var count] => await PingAsync(address, int.Parse(count)),
                 ["PRODUCE", var address, var count] => await ProduceAsync(address, int.Parse(count)),
                 ["DEPLOY", var address] => await DeployAsync(address),
                 ["WATCH"] => Watch(),
+                ["VERIFIED"] => "VERIFIED " + await system.ActorSelection("/user/per-sender-verifier")
+                    .Ask<string>(new PerSenderVerifier.Report(), Timeout),
                 _ => $"FAILED {parts.FirstOrDefault()} unknown command '{line}'",
             };
         }

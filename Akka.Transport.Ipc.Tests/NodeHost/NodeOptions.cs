@@ -2,7 +2,7 @@ namespace Akka.Transport.Ipc.Tests.NodeHost;
 
 /// <summary>
 /// Command line of the child: --directory d --port p --system s [--ring-size x] [--max-frame y] [--mode m]
-/// [--shm-directory d].
+/// [--shm-directory d] [--allow-errors regex] (ERROR log events the test provokes on purpose; see ErrorReporter).
 /// </summary>
 public sealed record NodeOptions(
     string Directory,
@@ -11,7 +11,8 @@ public sealed record NodeOptions(
     string RingSize,
     string MaxFrame,
     string Mode,
-    string ShmDirectory = "")
+    string ShmDirectory = "",
+    string AllowedErrors = "")
 {
     public static NodeOptions Parse(string[] args)
     {
@@ -34,7 +35,8 @@ public sealed record NodeOptions(
             Get("ring-size", "1MiB"),
             Get("max-frame", "128000b"),
             Get("mode", "auto"),
-            Get("shm-directory", ""));
+            Get("shm-directory", ""),
+            Get("allow-errors", ""));
     }
 
     /// <summary>The inverse of <see cref="Parse"/>, one element per argv entry (no shell quoting needed).</summary>
@@ -47,5 +49,6 @@ public sealed record NodeOptions(
         "--max-frame", MaxFrame,
         "--mode", Mode,
         "--shm-directory", ShmDirectory,
+        "--allow-errors", AllowedErrors,
     ];
 }

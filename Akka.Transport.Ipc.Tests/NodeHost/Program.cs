@@ -5,7 +5,9 @@ using Akka.Transport.Ipc.Tests.NodeHost;
 // Child process of the multi-process tests. Protocol on stdio:
 //   stdout: "ADDRESS <akka address>" once the ActorSystem is bound; all other lines are logs.
 //   stdin:  commands (NodeCommands), and "STOP" (or EOF, e.g. when the test process dies) for a clean shutdown.
-// Exit codes: 0 clean, 1 start failure, 3 system terminated unexpectedly, 4 shutdown timed out, 64 bad args.
+//   stdout: "UNEXPECTED-ERROR <text>" for every ERROR log event not allowed by --allow-errors (see ErrorReporter).
+// Exit codes: 0 clean, 1 start failure, 3 system terminated unexpectedly, 4 shutdown timed out,
+// 5 clean shutdown but an unexpected ERROR was logged, 64 bad args.
 
 NodeOptions options;
 try
@@ -35,6 +37,7 @@ catch (Exception e)
     return 1;
 }
 
+var errors = ErrorReporter.Install(system, options.AllowedErrors);
 system.ActorOf(Props.Create<EchoActor>(), "echo");
 system.ActorOf(Props.Create<Verifier>(), "verifier");
 system.ActorOf(Props.Create<PerSenderVerifier>(), "per-sender-verifier");
@@ -82,4 +85,9 @@ catch (TimeoutException)
 }
 
 Console.Out.WriteLine("STOPPED");
+if (errors.UnexpectedCount > 0)
+{
+    Console.Error.WriteLine($"{errors.UnexpectedCount} unexpected ERROR log event(s); see the UNEXPECTED-ERROR lines.");
+    return 5;
+}
 return 0;

@@ -154,6 +154,98 @@ public sealed unsafe class RingBufferTests
         }
     }
 
+    /// <summary>
+    /// The real SPSC case: a producer thread and a consumer thread on one ring, concurrently, through wrap-around,
+    /// padding and fragmentation. Every frame arrives once, in order, with its content, which fails if a record is
+    /// published before its payload is written or its space is released before it is read. The consumer checks
+    /// frames in place (no copy), so it keeps up with the producer and reads records right as they are published,
+    /// where such races show.
+    /// </summary>
+    [Fact]
+    public void A_producer_and_a_consumer_on_two_threads_see_every_frame_once_in_order_with_its_content()
+    {
+        const int Frames = 300_000;
+        using var ring = new GuardedRing(16 * 1024, maxFrame: 64 * 1024);
+
+        bool consumerDone = false; // the producer must stop before the ring is unmapped
+        var producer = Task.Factory.StartNew(() =>
+        {
+            for (int seq = 0; seq < Frames; seq++)
+            {
+                var frame = SequencedFrame(seq);
+                int written = 0;
+                var spin = new SpinWait();
+                while (!ring.Writer.TryWrite(frame, ref written))
+                {
+                    if (Volatile.Read(ref consumerDone))
+                        return;
+                    spin.SpinOnce(sleep1Threshold: -1);
+                }
+            }
+        }, TaskCreationOptions.LongRunning);
+
+        var consumer = Task.Factory.StartNew(() =>
+        {
+            var checker = new SequenceChecker();
+            var spin = new SpinWait();
+            while (checker.Next < Frames && checker.Error == null)
+            {
+                if (ring.Reader.Read(ref checker, 32) > 0)
+                    continue;
+                if (producer.IsFaulted)
+                    break;
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+            Volatile.Write(ref consumerDone, true);
+            return checker;
+        }, TaskCreationOptions.LongRunning);
+
+        bool finished = consumer.Wait(TimeSpan.FromSeconds(120));
+        Volatile.Write(ref consumerDone, true);
+        Assert.True(producer.Wait(TimeSpan.FromSeconds(30)), "the producer did not stop");
+        Assert.True(finished, "the consumer did not finish");
+        Assert.True(consumer.Result.Error == null, consumer.Result.Error);
+        Assert.Equal(Frames, consumer.Result.Next);
+        Assert.False(ring.Reader.HasData);
+    }
+
+    /// <summary>Mostly whole records up to the 2 KiB record limit of a 16 KiB ring, every 97th fragmented.</summary>
+    private static int SequencedLength(int seq) => seq % 97 == 0 ? 2000 + seq % 20_000 : 4 + seq % 2000;
+
+    private static byte[] SequencedFrame(int seq)
+    {
+        var frame = Frame(SequencedLength(seq), seq);
+        BitConverter.TryWriteBytes(frame, seq);
+        return frame;
+    }
+
+    /// <summary>Checks each frame in place against <see cref="SequencedFrame"/> of the next number.</summary>
+    private struct SequenceChecker : IFrameHandler
+    {
+        public int Next;
+        public string? Error;
+
+        public void OnFrame(ReadOnlySpan<byte> frame, byte[]? owned)
+        {
+            int seq = Next++;
+            if (Error != null)
+                return;
+            if (frame.Length != SequencedLength(seq) || BitConverter.ToInt32(frame) != seq)
+            {
+                Error = $"frame {seq}: {frame.Length} bytes starting with {(frame.Length >= 4 ? BitConverter.ToInt32(frame) : -1)}, expected {SequencedLength(seq)} bytes starting with {seq}";
+                return;
+            }
+            for (int i = 4; i < frame.Length; i++)
+            {
+                if (frame[i] != (byte)(seq * 31 + i * 7))
+                {
+                    Error = $"frame {seq}: byte {i} of {frame.Length} is {frame[i]}, expected {(byte)(seq * 31 + i * 7)}";
+                    return;
+                }
+            }
+        }
+    }
+
     [Fact]
     public void A_writer_that_dies_between_writing_and_publishing_a_record_leaves_nothing_visible()
     {

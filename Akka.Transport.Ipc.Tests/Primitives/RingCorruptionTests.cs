@@ -79,30 +79,53 @@ public sealed unsafe class RingCorruptionTests
         Assert.Throws<RingCorruptedException>(() => ring.Writer.TryWrite(new byte[8], ref written));
     }
 
+    /// <summary>
+    /// Random damage ends in frames or a corruption error, and the reader always goes idle: each ring is drained
+    /// within a bounded number of calls and records (no more than fit in the ring), and a call that returns 0 leaves
+    /// nothing to spin on. The whole loop runs under a watchdog, so a reader stuck inside one call fails the test
+    /// instead of hanging the run. A reader that reports work without making progress (the receiver thread would
+    /// never sleep) fails here.
+    /// </summary>
     [Fact]
-    public void Random_bytes_anywhere_in_the_ring_end_in_frames_or_a_corruption_error_never_a_crash()
+    public void Random_bytes_anywhere_in_the_ring_end_in_frames_or_a_corruption_error_and_never_a_spin()
     {
-        var random = new Random(4242);
-        int corrupted = 0;
-        for (int i = 0; i < 10_000; i++)
+        const int MaxRecords = Capacity / RecordLayout.Alignment; // the smallest record is one aligned header
+        int corrupted = 0, idle = 0;
+        var work = Task.Factory.StartNew(() =>
         {
-            using var ring = new GuardedRing(Capacity, maxFrame: 16 * 1024);
-            int written = 0;
-            for (int f = 0; f < 1 + random.Next(6); f++, written = 0)
-                ring.Writer.TryWrite(new byte[random.Next(1500)], ref written);
-            long total = RingLayout.TotalLength(Capacity);
-            for (int hits = 1 + random.Next(4); hits > 0; hits--)
-                ring.Ring[random.NextInt64(total)] = (byte)random.Next(256);
-            try
+            var random = new Random(4242);
+            for (int i = 0; i < 10_000; i++)
             {
-                var collector = new GuardedRing.Collector();
-                for (int round = 0; round < 100 && ring.Reader.Read(ref collector, 16) > 0; round++) { }
+                using var ring = new GuardedRing(Capacity, maxFrame: 16 * 1024);
+                int written = 0;
+                for (int f = 0; f < 1 + random.Next(6); f++, written = 0)
+                    ring.Writer.TryWrite(new byte[random.Next(1500)], ref written);
+                long total = RingLayout.TotalLength(Capacity);
+                for (int hits = 1 + random.Next(4); hits > 0; hits--)
+                    ring.Ring[random.NextInt64(total)] = (byte)random.Next(256);
+                try
+                {
+                    var collector = new GuardedRing.Collector();
+                    int records = 0, calls = 0, last;
+                    do
+                    {
+                        last = ring.Reader.Read(ref collector, 16);
+                        records += last;
+                        Assert.True(++calls <= MaxRecords + 1, $"iteration {i}: the reader still reports work after {calls} calls");
+                        Assert.True(records <= MaxRecords, $"iteration {i}: {records} records read from a ring that holds at most {MaxRecords}");
+                    }
+                    while (last > 0);
+                    Assert.False(ring.Reader.HasData, $"iteration {i}: Read returned 0 but the ring still shows data (the receiver would spin)");
+                    idle++;
+                }
+                catch (RingCorruptedException)
+                {
+                    corrupted++;
+                }
             }
-            catch (RingCorruptedException)
-            {
-                corrupted++;
-            }
-        }
-        Assert.True(corrupted > 0);
+        }, TaskCreationOptions.LongRunning);
+        Assert.True(Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(120))).Result == work, "the reader did not finish: it spins inside a call");
+        work.GetAwaiter().GetResult();
+        Assert.True(corrupted > 0 && idle > 0, $"{corrupted} corrupt, {idle} drained: both outcomes must occur");
     }
 }

@@ -41,21 +41,40 @@ public sealed class StreamFrameDecoderTests
         }
     }
 
+    private const int OneMiB = 1 << 20;
+
+    /// <summary>
+    /// Claimed lengths over a 1 MiB limit, up to 64 MiB: a decoder that allocated the claimed size before checking
+    /// it would show megabytes on this thread's allocation counter (int.MaxValue alone would only throw).
+    /// </summary>
     [Theory]
     [InlineData(-2)]
     [InlineData(int.MinValue)]
-    [InlineData(1025)]
+    [InlineData(OneMiB + 1)]
+    [InlineData(2 * OneMiB)]
+    [InlineData(64 * OneMiB)]
     [InlineData(int.MaxValue)]
     public void An_impossible_length_is_rejected_before_anything_is_allocated(int length)
     {
-        var decoder = new StreamFrameDecoder(1024);
+        var decoder = new StreamFrameDecoder(OneMiB);
         var header = new byte[4];
         BinaryPrimitives.WriteInt32LittleEndian(header, length);
         var collector = new GuardedRing.Collector();
+        InvalidDataException? error = null;
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var error = Assert.Throws<InvalidDataException>(() => decoder.Decode(header, ref collector));
-        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 * 1024, "the bogus size must not be allocated");
-        Assert.Contains("malformed frame", error.Message);
+        try
+        {
+            decoder.Decode(header, ref collector);
+        }
+        catch (InvalidDataException e)
+        {
+            error = e;
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.NotNull(error);
+        Assert.True(allocated < 64 * 1024, $"{allocated} bytes allocated for a bogus length of {length}");
+        Assert.Equal($"malformed frame: length {length} (maximum {OneMiB})", error.Message);
+        Assert.Empty(collector.Frames);
     }
 
     [Fact]

@@ -8,20 +8,25 @@ namespace Akka.Transport.Ipc.Tests.Reliability;
 /// <summary>Every invalid value stops the ActorSystem from starting, with a message naming the key and the value.</summary>
 public sealed class BadConfigurationTests(ITestOutputHelper output) : TransportTestKit("auto", output)
 {
+    private const string RingRule = "must be between 1 and 1073741824 bytes (rounded up to a power of two, at least 4096).";
+    private const string PortRule = "must be 0 (pick a free endpoint) or 1-65535.";
+
+    /// <summary>The whole message: key, the value in quotes, the rule (a bare value like "0" proves nothing).</summary>
     [Theory]
-    [InlineData("ring-size", "-1")]
-    [InlineData("ring-size", "0")]
-    [InlineData("maximum-frame-size", "1000b")]
-    [InlineData("mode", "carrier-pigeon")]
-    [InlineData("port", "70000")]
-    [InlineData("port", "-1")]
-    [InlineData("connection-timeout", "0s")]
-    [InlineData("directory", "/proc/akka-ipc-cannot-be-created")]
-    public void An_invalid_value_fails_the_ActorSystem_start_naming_key_and_value(string key, string value)
+    [InlineData("ring-size", "-1", RingRule)]
+    [InlineData("ring-size", "0", RingRule)]
+    [InlineData("maximum-frame-size", "1000b", "must be between 32000 and 1073741824 bytes.")]
+    [InlineData("mode", "carrier-pigeon", "valid values are auto, shm and fifo.")]
+    [InlineData("port", "70000", PortRule)]
+    [InlineData("port", "-1", PortRule)]
+    [InlineData("connection-timeout", "0s", "must be greater than zero.")]
+    [InlineData("directory", "/proc/akka-ipc-cannot-be-created", "cannot be created: ")] // then the OS's words
+    public void An_invalid_value_fails_the_ActorSystem_start_naming_key_and_value(string key, string value, string rule)
     {
-        var error = StartFails($"{key} = \"{value}\"");
-        Assert.Contains($"akka.remote.ipc.{key}", error);
-        Assert.Contains(value, error);
+        var messages = StartFailures($"{key} = \"{value}\"");
+        string expected = $"akka.remote.ipc.{key} = '{value}' is not valid: {rule}";
+        Assert.True(messages.Any(m => rule.EndsWith('.') ? m == expected : m.StartsWith(expected, StringComparison.Ordinal)),
+            $"no message {(rule.EndsWith('.') ? "equal to" : "starting with")} \"{expected}\" in: {string.Join(" | ", messages)}");
     }
 
     [Fact]
@@ -49,8 +54,12 @@ public sealed class BadConfigurationTests(ITestOutputHelper output) : TransportT
         Assert.Contains($"'{port}'", error);
     }
 
+    /// <summary>Starts an ActorSystem with the IPC transport and returns every message of the failure's chain, joined.</summary>
+    private string StartFails(string section, bool useTestDirectory = true) =>
+        string.Join(" | ", StartFailures(section, useTestDirectory));
+
     /// <summary>Starts an ActorSystem with the IPC transport and returns every message of the failure's chain.</summary>
-    private string StartFails(string section, bool useTestDirectory = true)
+    private List<string> StartFailures(string section, bool useTestDirectory = true)
     {
         string directory = useTestDirectory && !section.StartsWith("directory", StringComparison.Ordinal)
             ? $"directory = \"{IpcDirectory.Path}\"\n" : "";
@@ -73,9 +82,8 @@ public sealed class BadConfigurationTests(ITestOutputHelper output) : TransportT
             messages.Add(e.Message);
         if (error is AggregateException aggregate)
             messages.AddRange(aggregate.Flatten().InnerExceptions.SelectMany(Chain));
-        string all = string.Join(" | ", messages);
-        Output?.WriteLine(all);
-        return all;
+        Output?.WriteLine(string.Join(" | ", messages));
+        return messages;
     }
 
     private static IEnumerable<string> Chain(Exception e)

@@ -102,6 +102,8 @@ public sealed class SparseSegmentTests : MultiProcessTestKit
         private readonly NamedSemaphore _doorbell;
         private MappedMemory? _header;
         private string? _segment;
+        private int _ringSize;
+        private int _wireFrameLimit;
 
         public SparsePeer(string directory, string shmDirectory)
         {
@@ -128,6 +130,7 @@ public sealed class SparseSegmentTests : MultiProcessTestKit
         public unsafe string CreateSparseSegment(int ringSize, int wireFrameLimit)
         {
             _segment = _names.Segment(Port, 1);
+            (_ringSize, _wireFrameLimit) = (ringSize, wireFrameLimit);
             using var fd = Posix.Open(_segment, LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL);
             Assert.Equal(0, LibC.FTruncate(fd.Fd, SegmentLayout.TotalLength(ringSize)));
             _header = MappedMemory.Map(fd, SegmentLayout.HeaderLength, _segment);
@@ -143,7 +146,8 @@ public sealed class SparseSegmentTests : MultiProcessTestKit
 
         public unsafe void Offer(int serverPort)
         {
-            var request = new ConnectRequest(Port, 1, LibC.GetPid(), ChannelMode.Shm, "Sparse", "localhost", _names.ShmDirectory);
+            var request = new ConnectRequest(Port, 1, LibC.GetPid(), ChannelMode.Shm, "Sparse", "localhost", _names.ShmDirectory,
+                _ringSize, _wireFrameLimit);
             var buffer = new byte[ConnectRequest.Length];
             request.WriteTo(buffer);
             using var accept = Posix.Open(_names.Accept(serverPort), LibC.O_WRONLY | LibC.O_NONBLOCK);

@@ -114,6 +114,62 @@ public abstract class IpcTransportSpec(string mode, ITestOutputHelper output) : 
         IpcDirectory.AssertEmpty();
     }
 
+    [Fact]
+    public async Task Shutdown_reports_false_when_the_flush_times_out_against_a_peer_that_does_not_read()
+    {
+        var (outbound, _) = await ConnectedPairAsync("ring-size = 4KiB\nflush-timeout = 200ms");
+        // The inbound side never registers a listener: nothing is read, so past the ring (and pipe) frames queue.
+        var frame = ByteString.CopyFrom(new byte[1024]);
+        for (int i = 0; i < 4096; i++)
+            Assert.True(outbound.Write(frame));
+
+        var shutdown = Transports[0].Shutdown();
+        Assert.False(await shutdown.WaitAsync(Timeout), "frames were still queued after flush-timeout and were dropped");
+        Assert.True(await Transports[1].Shutdown().WaitAsync(Timeout), "the side that queued nothing dropped nothing");
+    }
+
+    [Fact]
+    public async Task Shutdown_reports_true_once_everything_queued_was_delivered()
+    {
+        var (outbound, inbound) = await ConnectedPairAsync("ring-size = 4KiB");
+        var listener = new RecordingHandleListener();
+        inbound.ReadHandlerSource.SetResult(listener);
+        const int Frames = 2000;
+        for (int i = 0; i < Frames; i++)
+            Assert.True(outbound.Write(Payload(i)));
+
+        Assert.True(await Transports[0].Shutdown().WaitAsync(Timeout));
+        Assert.Equal(Frames, listener.PayloadCount);
+        int n = 0;
+        foreach (var payload in listener.Payloads)
+            Assert.Equal(Payload(n++).ToByteArray(), payload);
+    }
+
+    /// <summary>
+    /// The decided behaviour for a frame over the wire limit (maximum-frame-size plus the envelope headroom), which
+    /// EndpointWriter never passes: it is dropped and logged as an ERROR naming the sizes and the peer, Write returns
+    /// true (false would make Akka retry a frame that can never fit), and the association carries on.
+    /// </summary>
+    [Fact]
+    public async Task A_frame_over_the_wire_limit_is_dropped_with_an_error_and_the_association_carries_on()
+    {
+        var (outbound, inbound) = await ConnectedPairAsync();
+        int limit = Transports[0].Settings.WireFrameLimit;
+        Errors.Allow($"Dropped a {limit + 1}-byte frame to .*: larger than the wire limit of {limit} bytes");
+        inbound.ReadHandlerSource.SetResult(new ActorHandleEventListener(TestActor));
+
+        Assert.True(outbound.Write(Payload(1)));
+        Assert.True(outbound.Write(ByteString.CopyFrom(new byte[limit + 1])));
+        Assert.True(outbound.Write(Payload(2)));
+        Assert.True(outbound.Write(ByteString.CopyFrom(new byte[limit])));
+
+        Assert.Equal(Payload(1), ExpectMsg<InboundPayload>(Timeout).Payload);
+        Assert.Equal(Payload(2), ExpectMsg<InboundPayload>(Timeout).Payload);
+        Assert.Equal(limit, ExpectMsg<InboundPayload>(Timeout).Payload.Length);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // no Disassociated
+        await AwaitAssertAsync(() => Assert.Single(Errors.AllowedSeen), Timeout);
+    }
+
     private static ByteString Payload(int i) =>
         ByteString.CopyFrom(Enumerable.Range(0, 1 + i % 300).Select(j => (byte)(i * 7 + j)).ToArray());
 

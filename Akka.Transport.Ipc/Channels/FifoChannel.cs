@@ -37,6 +37,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private volatile IChannelListener? _listener;
     private bool _isClosedOnLoop; // poll thread
     private bool _peerGone; // poll thread: the peer's read end closed
+    private bool _droppedQueued; // guarded by _writeLock: accepted frames were dropped unsent
 
     private FifoChannel(PollLoop loop, int wireFrameLimit, long sendQueueLimit, TimeSpan flushTimeout, int pipeSize, FifoHandshake? handshake)
     {
@@ -53,7 +54,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
 
     public Task Accepted => _accepted.Task;
 
-    public Task Completion => _completion.Task;
+    public Task<bool> Completion => _completion.Task;
 
     /// <summary>The accepting side: both ends are open already.</summary>
     public static FifoChannel Accept(PollLoop loop, FileDescriptor read, FileDescriptor write, int wireFrameLimit,
@@ -264,7 +265,10 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         _accepted.TrySetException(new IOException(reason));
         if (!_closeRequested)
             _listener?.OnClosed(reason, abnormal);
-        _completion.TrySetResult(true);
+        bool flushed;
+        lock (_writeLock)
+            flushed = !_droppedQueued;
+        _completion.TrySetResult(flushed);
     }
 
     private void AttachWriter(FileDescriptor write)
@@ -374,5 +378,9 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         LibC.Write(_write!.Fd.Fd, (byte*)&marker, StreamFrameDecoder.HeaderLength); // best effort; EOF says the same less politely
     }
 
-    private void DropPending() => _pending.Clear();
+    private void DropPending()
+    {
+        _droppedQueued |= _pending.Count > 0;
+        _pending.Clear();
+    }
 }

@@ -25,6 +25,10 @@ internal interface IChannel
     /// <summary>Completes when the peer accepted the association (connecting side); faults with the reason otherwise.</summary>
     Task Accepted { get; }
 
-    /// <summary>Completes once the channel is closed and its resources released.</summary>
-    Task Completion { get; }
+    /// <summary>
+    /// Completes once the channel is closed and its resources released: true when every frame
+    /// <see cref="TryWrite"/> accepted was sent, false when some were still queued and were dropped (the flush
+    /// timed out, or the peer went away first).
+    /// </summary>
+    Task<bool> Completion { get; }
 }

@@ -159,25 +159,36 @@ internal sealed partial class Rendezvous : IDisposable
     /// each handle after writing its Disassociate PDU, possibly after asking the transport to shut down), then asks
     /// the rest to flush and close, waiting up to <paramref name="flush"/>.
     /// </summary>
-    public async Task CloseAllAsync(TimeSpan grace, TimeSpan flush)
+    /// <returns>
+    /// true when every channel open at the call closed in time with every frame it accepted sent; false when a
+    /// flush timed out (frames still queued were dropped) or a channel did not close within the wait.
+    /// </returns>
+    public async Task<bool> CloseAllAsync(TimeSpan grace, TimeSpan flush)
     {
         Posix.Unlink(Names.Accept(Port)); // no new associations from here on
+        var completions = new HashSet<Task<bool>>(Completions());
         await WhenAllClosed(grace).ConfigureAwait(false);
         IChannel[] channels;
         lock (_channels)
             channels = _channels.ToArray();
         foreach (var channel in channels)
+        {
+            completions.Add(channel.Completion);
             channel.RequestClose();
-        await WhenAllClosed(flush).ConfigureAwait(false);
+        }
+        bool inTime = await WhenAllClosed(flush).ConfigureAwait(false);
+        return inTime && completions.All(c => c.IsCompletedSuccessfully && c.Result);
     }
 
-    private Task WhenAllClosed(TimeSpan timeout)
+    private Task<bool>[] Completions()
     {
-        Task[] completions;
         lock (_channels)
-            completions = _channels.Select(c => c.Completion).ToArray();
-        return Task.WhenAll(completions).WaitAsync(timeout).ContinueWith(_ => { }, TaskScheduler.Default);
+            return _channels.Select(c => c.Completion).ToArray();
     }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for every tracked channel to close; false if time ran out.</summary>
+    private Task<bool> WhenAllClosed(TimeSpan timeout) =>
+        Task.WhenAll(Completions()).WaitAsync(timeout).ContinueWith(t => !t.IsFaulted && !t.IsCanceled, TaskScheduler.Default);
 
     /// <summary>Stops both threads and removes every name this endpoint created. Idempotent.</summary>
     public void Dispose()

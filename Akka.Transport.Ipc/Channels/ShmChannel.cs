@@ -77,7 +77,7 @@ internal sealed unsafe class ShmChannel : IChannel
     public bool IsClosed { get; private set; }
 
     /// <summary>Completes once the channel is closed and its resources released.</summary>
-    public Task Completion => _completion.Task;
+    public Task<bool> Completion => _completion.Task;
 
     /// <summary>
     /// Queues <paramref name="frame"/> for the peer, in order with every other write. Never blocks.
@@ -201,9 +201,11 @@ internal sealed unsafe class ShmChannel : IChannel
         if (IsClosed)
             return;
         IsClosed = true;
+        bool flushed;
         lock (_writeLock)
         {
             _closed = true;
+            flushed = _pending.Count == 0;
             _pending.Clear();
             _hasPending = false;
         }
@@ -218,7 +220,7 @@ internal sealed unsafe class ShmChannel : IChannel
         _accepted.TrySetException(new IOException(reason));
         if (!_closeRequested)
             _listener?.OnClosed(reason, abnormal);
-        _completion.TrySetResult(true);
+        _completion.TrySetResult(flushed);
     }
 
     private int ServiceConnecting()

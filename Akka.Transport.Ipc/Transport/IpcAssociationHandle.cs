@@ -33,7 +33,16 @@ internal sealed class IpcAssociationHandle : AssociationHandle, IChannelListener
         }, TaskContinuationOptions.ExecuteSynchronously);
     }
 
-
+    /// <summary>
+    /// Sends <paramref name="payload"/> after every frame written before it. Thread-safe, never blocks, allocates
+    /// nothing; the ByteString's memory is sent as is.
+    /// </summary>
+    /// <returns>
+    /// false only for back-pressure (the queue is at <c>send-queue-limit</c>) or a closed association: Akka retries.
+    /// A frame over the wire limit (<c>maximum-frame-size</c> plus the envelope headroom) is dropped with an ERROR
+    /// log naming its size, the limit and the peer, and true is returned: it can never fit, so a retry would loop,
+    /// and the association carries on (as Akka's EndpointWriter does with an oversized payload).
+    /// </returns>
     public override bool Write(ByteString payload)
     {
         if (payload.Length > _frameLimit)
