@@ -81,6 +81,8 @@ public sealed class ChaosSoakTests(ITestOutputHelper output)
             if (exitCode != 0)
                 failures.Add($"{node} exited with code {exitCode} after STOP, expected 0");
         }
+        foreach (var node in cluster.All)
+            failures.AddRange(node.Node.UnexpectedErrors.Select(e => $"{node} logged an unexpected ERROR: {e}"));
         var leftovers = directory.LeftoverEntries();
         if (leftovers.Count > 0)
             failures.Add($"left behind in {directory.Path} and /dev/shm: {string.Join(", ", leftovers)}");
