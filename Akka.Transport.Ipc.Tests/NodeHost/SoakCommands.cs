@@ -3,7 +3,9 @@ using Akka.Actor;
 namespace Akka.Transport.Ipc.Tests.NodeHost;
 
 /// <summary>
-/// The chaos soak's commands (one stdin line each, answered with one line; see NodeCommands for the protocol):
+/// The chaos soak's commands (one stdin line each, answered with one line echoing the harness's "#id " prefix; see
+/// NodeCommands for the protocol). They are not counted by NodeCommands' BARRIER, so a test that mixes them with
+/// barriers must not rely on the barrier's count (the soak uses none):
 /// <code>
 ///   SOAK-START rate           → SOAK-STARTED       (receiver and coordinator; rate = messages/s to each peer)
 ///   SOAK-PEERS address …      → SOAK-PEERS count   (stream to exactly these addresses from now on)
@@ -13,9 +15,30 @@ public sealed class SoakCommands(ActorSystem system)
 {
     private IActorRef? _node;
 
-    public static bool Handles(string line) => line.StartsWith("SOAK-", StringComparison.Ordinal);
+    public static bool Handles(string line) => WithoutId(line, out _).StartsWith("SOAK-", StringComparison.Ordinal);
 
-    public string Run(string line)
+    public string Run(string line) => IdOf(line) + RunCommand(WithoutId(line, out _));
+
+    private static string IdOf(string line)
+    {
+        WithoutId(line, out string id);
+        return id;
+    }
+
+    // "#12 SOAK-PEERS a b" → "SOAK-PEERS a b", id "#12 "
+    private static string WithoutId(string line, out string id)
+    {
+        id = "";
+        if (!line.StartsWith('#'))
+            return line;
+        int space = line.IndexOf(' ');
+        if (space < 0)
+            return "";
+        id = line[..(space + 1)];
+        return line[(space + 1)..].Trim();
+    }
+
+    private string RunCommand(string line)
     {
         var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         try
