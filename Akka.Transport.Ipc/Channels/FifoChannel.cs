@@ -35,7 +35,10 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private bool _closeRequested; // poll thread
     private bool _writesRefused; // guarded by _writeLock: set by RequestClose
     private volatile IChannelListener? _listener;
+    private readonly CloseNotice _closeNotice = new();
     private bool _isClosedOnLoop; // poll thread
+    private bool _markerWritten; // guarded by _writeLock
+    private bool _closeTimerScheduled; // poll thread
     private bool _peerGone; // poll thread: the peer's read end closed
 
     private FifoChannel(PollLoop loop, int wireFrameLimit, long sendQueueLimit, TimeSpan flushTimeout, int pipeSize, FifoHandshake? handshake)
@@ -77,6 +80,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         return channel;
     }
 
+    /// <summary>Thread-safe, never blocks; false once closed (or the descriptor is gone) or past the queue limit.</summary>
     public bool TryWrite(ReadOnlyMemory<byte> frame)
     {
         lock (_writeLock)
@@ -102,9 +106,11 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         }
     }
 
+    /// <summary>Starts delivery; a channel that closed before tells <paramref name="listener"/> now.</summary>
     public void SetListener(IChannelListener listener)
     {
         _listener = listener;
+        _closeNotice.Register(listener);
         _loop.Post(() =>
         {
             if (_isClosedOnLoop || _read == null)
@@ -128,14 +134,32 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         if (_isClosedOnLoop || _closeRequested)
             return;
         _closeRequested = true;
-        bool flushed;
-        lock (_writeLock)
-            flushed = _pending.Count == 0;
-        if (flushed)
-            Close("closed by this side", abnormal: false);
-        else
-            _loop.Schedule(_flushTimeout, () => Close("closed by this side (flush timed out)", abnormal: false));
+        FinishOrderlyClose();
     }
+
+    /// <summary>
+    /// Poll thread: once everything queued is written, sends the close marker and closes. While the pipe is full
+    /// both wait for POLLOUT (bounded by the flush timeout), so the peer hears an orderly close, not a crash.
+    /// </summary>
+    private void FinishOrderlyClose()
+    {
+        bool done;
+        lock (_writeLock)
+            done = _write == null || (_pending.Count == 0 && TryWriteCloseMarker());
+        if (done)
+        {
+            Close("closed by this side", abnormal: false);
+            return;
+        }
+        _write!.Events = LibC.POLLOUT;
+        if (_closeTimerScheduled)
+            return;
+        _closeTimerScheduled = true;
+        _loop.Schedule(_flushTimeout, () => Close("closed by this side (flush timed out)", abnormal: false));
+    }
+
+    /// <summary>Poll thread: the loop stopped (the transport shut down) while this channel was open.</summary>
+    void IPollHandler.OnLoopStopped(PollRegistration registration) => Close("the transport shut down", abnormal: true);
 
     bool IPollHandler.OnReady(PollRegistration registration, short events)
     {
@@ -167,7 +191,17 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
             Close(refusal, abnormal: true);
             return;
         }
-        var write = _handshake.OpenWriteEnd();
+        FileDescriptor write;
+        try
+        {
+            write = _handshake.OpenWriteEnd();
+        }
+        catch (IOException e)
+        {
+            // ENXIO: the listener's read end closed after it answered (it died). Fail the Associate now.
+            Close("the listener went away after accepting: " + e.Message, abnormal: true);
+            return;
+        }
         _handshake.RemoveFiles();
         lock (_writeLock)
             AttachWriter(write);
@@ -233,7 +267,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
             _write!.Events = 0;
         }
         if (_closeRequested)
-            Close("closed by this side", abnormal: false);
+            FinishOrderlyClose();
     }
 
     /// <summary>Poll thread: deliver what the departed peer wrote, then end the association.</summary>
@@ -252,8 +286,8 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         lock (_writeLock)
         {
             _closed = true;
-            if (_closeRequested && _write != null && _pending.Count == 0)
-                WriteCloseMarker();
+            if (_closeRequested && _write != null && _pending.Count == 0 && !_markerWritten)
+                TryWriteCloseMarker(); // best effort (flush timed out with the pipe full); EOF says the same less politely
             DropPending();
         }
         if (_read != null)
@@ -262,8 +296,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
             _loop.Forget(_write);
         _handshake?.RemoveFiles();
         _accepted.TrySetException(new IOException(reason));
-        if (!_closeRequested)
-            _listener?.OnClosed(reason, abnormal);
+        _closeNotice.Closed(reason, abnormal, silent: _closeRequested);
         _completion.TrySetResult(true);
     }
 
@@ -354,24 +387,49 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         }
     }
 
+    /// <summary>
+    /// writev with a reference on the descriptor, so a close on another thread meanwhile cannot hand its number to
+    /// someone else before this write is over; a closed descriptor counts as a gone reader (-1).
+    /// </summary>
     private int WriteGathered(LibC.IoVec* buffers, int count)
     {
-        while (true)
+        var fd = _write!.Fd;
+        bool added = false;
+        try
         {
-            nint written = LibC.WriteV(_write!.Fd.Fd, buffers, count);
-            if (written >= 0)
-                return (int)written;
-            int errno = LibC.Errno;
-            if (errno == Errno.EINTR)
-                continue;
-            return errno == Errno.EAGAIN ? 0 : -1;
+            fd.DangerousAddRef(ref added);
+            while (true)
+            {
+                nint written = LibC.WriteV(fd.Fd, buffers, count);
+                if (written >= 0)
+                    return (int)written;
+                int errno = LibC.Errno;
+                if (errno == Errno.EINTR)
+                    continue;
+                return errno == Errno.EAGAIN ? 0 : -1;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            return -1;
+        }
+        finally
+        {
+            if (added)
+                fd.DangerousRelease();
         }
     }
 
-    private void WriteCloseMarker()
+    /// <summary>Under the write lock: false only when the pipe is full (try again on POLLOUT).</summary>
+    private bool TryWriteCloseMarker()
     {
         int marker = StreamFrameDecoder.CloseMarker;
-        LibC.Write(_write!.Fd.Fd, (byte*)&marker, StreamFrameDecoder.HeaderLength); // best effort; EOF says the same less politely
+        var buffer = new LibC.IoVec { Base = (byte*)&marker, Length = StreamFrameDecoder.HeaderLength };
+        // Four bytes, below PIPE_BUF: written whole or not at all. A gone reader needs no marker.
+        if (WriteGathered(&buffer, 1) == 0)
+            return false;
+        _markerWritten = true;
+        return true;
     }
 
     private void DropPending() => _pending.Clear();

@@ -24,6 +24,10 @@ internal sealed partial class Rendezvous : IDisposable
     private readonly List<IChannel> _channels = new();
     private long _nextAssociationId;
     private int _disposed;
+    private volatile bool _closing;
+
+    /// <summary>The refusal a peer gets while this endpoint shuts down.</summary>
+    private const string ShuttingDown = "the endpoint is shutting down";
 
     private Rendezvous(IpcSettings settings, string systemName, ChannelNames names, EndpointLock endpointLock,
         Action<InboundOffer> onInbound, Action<string> onWarning, Action<Exception> onError)
@@ -105,9 +109,12 @@ internal sealed partial class Rendezvous : IDisposable
     /// use it, over FIFOs otherwise — and waits (up to connection-timeout) for it to accept.
     /// </summary>
     /// <exception cref="EndpointNotFoundException">Nobody listens there, or the modes cannot meet.</exception>
+    /// <exception cref="IOException">This endpoint is shutting down.</exception>
     public async Task<IChannel> ConnectAsync(int port)
     {
-        using var accept = Posix.TryOpen(Names.Accept(port), LibC.O_WRONLY | LibC.O_NONBLOCK, out int errno);
+        if (IsClosing)
+            throw new IOException($"Cannot associate with port {port}: IPC endpoint {Port} is shut down");
+        using var accept = Posix.TryOpen(Names.Accept(port), LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW, out int errno);
         if (accept == null)
             throw new EndpointNotFoundException(errno is Errno.ENOENT or Errno.ENXIO
                 ? $"No IPC endpoint listens on port {port} in '{Names.Directory}'"
@@ -151,7 +158,8 @@ internal sealed partial class Rendezvous : IDisposable
     /// </summary>
     public async Task CloseAllAsync(TimeSpan grace, TimeSpan flush)
     {
-        Posix.Unlink(Names.Accept(Port)); // no new associations from here on
+        _closing = true; // no new associations from here on, either way
+        Posix.Unlink(Names.Accept(Port));
         await WhenAllClosed(grace).ConfigureAwait(false);
         IChannel[] channels;
         lock (_channels)
@@ -169,11 +177,19 @@ internal sealed partial class Rendezvous : IDisposable
         return Task.WhenAll(completions).WaitAsync(timeout).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    /// <summary>Stops both threads and removes every name this endpoint created. Idempotent.</summary>
+    /// <summary>True once shutdown began: connects fail at once and connect requests are refused.</summary>
+    private bool IsClosing => _closing;
+
+    /// <summary>
+    /// Stops both threads and removes every name this endpoint created. Idempotent. Accepting stops first; a
+    /// channel created by an accept or connect racing with this is closed by the stopped receiver or poll loop
+    /// ("the transport shut down"), so every channel completes.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        _closing = true;
         // Unlink the accept FIFO first so new connectors fail fast instead of waiting for a dead endpoint.
         Posix.Unlink(Names.Accept(Port));
         _receiver?.Stop("the transport shut down");
