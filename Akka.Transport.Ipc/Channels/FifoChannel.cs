@@ -1,4 +1,3 @@
-using System.Buffers;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Primitives;
 
@@ -15,7 +14,6 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
 {
     private const int ReadBufferSize = 64 * 1024;
     private const int ReadsPerWakeUp = 16;
-    private const int FramesPerWrite = 32;
 
     private readonly PollLoop _loop;
     private readonly long _sendQueueLimit;
@@ -23,13 +21,12 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private readonly int _pipeSize;
     private readonly StreamFrameDecoder _decoder;
     private readonly object _writeLock = new();
-    private readonly PendingFrames _pending = new();
     private readonly TaskCompletionSource<bool> _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly FifoHandshake? _handshake;
-    private readonly MemoryHandle[] _pins = new MemoryHandle[FramesPerWrite];
     private PollRegistration? _read;
     private PollRegistration? _write;
+    private FifoWriter? _out; // guarded by _writeLock; set with _write
     private byte[]? _readBuffer;
     private bool _closed; // guarded by _writeLock
     private bool _closeRequested; // poll thread
@@ -37,7 +34,6 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private volatile IChannelListener? _listener;
     private readonly CloseNotice _closeNotice = new();
     private bool _isClosedOnLoop; // poll thread
-    private bool _markerWritten; // guarded by _writeLock
     private bool _closeTimerScheduled; // poll thread
     private bool _peerGone; // poll thread: the peer's read end closed
 
@@ -85,22 +81,22 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     {
         lock (_writeLock)
         {
-            if (_closed || _writesRefused || _write == null)
+            if (_closed || _writesRefused || _out == null)
                 return false;
-            if (_pending.Count > 0)
+            if (_out.PendingCount > 0)
             {
-                if (_pending.Bytes + frame.Length > _sendQueueLimit)
+                if (_out.PendingBytes + frame.Length > _sendQueueLimit)
                     return false;
-                _pending.Enqueue(frame, 0);
+                _out.Enqueue(frame, 0);
                 return true;
             }
-            int written = WriteDirect(frame.Span);
+            int written = _out.WriteDirect(frame.Span);
             if (written < 0)
                 return false; // the reader is gone; the read side reports the end
             if (written < StreamFrameDecoder.HeaderLength + frame.Length)
             {
-                _pending.Enqueue(frame, written);
-                _write.Events = LibC.POLLOUT;
+                _out.Enqueue(frame, written);
+                _write!.Events = LibC.POLLOUT;
             }
             return true;
         }
@@ -145,7 +141,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     {
         bool done;
         lock (_writeLock)
-            done = _write == null || (_pending.Count == 0 && TryWriteCloseMarker());
+            done = _out == null || (_out.PendingCount == 0 && _out.TryWriteCloseMarker());
         if (done)
         {
             Close("closed by this side", abnormal: false);
@@ -252,7 +248,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         {
             // The peer's read end is closed: it exited (or is closing). Nothing queued can arrive.
             lock (_writeLock)
-                DropPending();
+                _out!.DropPending();
             _write!.Enabled = false;
             _peerGone = true;
             if (_listener != null)
@@ -261,8 +257,8 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         }
         lock (_writeLock)
         {
-            DrainLocked();
-            if (_pending.Count > 0)
+            _out!.Drain();
+            if (_out.PendingCount > 0)
                 return;
             _write!.Events = 0;
         }
@@ -286,9 +282,9 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         lock (_writeLock)
         {
             _closed = true;
-            if (_closeRequested && _write != null && _pending.Count == 0 && !_markerWritten)
-                TryWriteCloseMarker(); // best effort (flush timed out with the pipe full); EOF says the same less politely
-            DropPending();
+            if (_closeRequested && _out != null && _out.PendingCount == 0 && !_out.MarkerWritten)
+                _out.TryWriteCloseMarker(); // best effort (flush timed out with the pipe full); EOF says the same less politely
+            _out?.DropPending();
         }
         if (_read != null)
             _loop.Forget(_read);
@@ -305,132 +301,6 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         if (_pipeSize > 0)
             LibC.Fcntl(write.Fd, LibC.F_SETPIPE_SZ, _pipeSize); // best effort: a larger pipe means fewer wake-ups
         _write = _loop.Watch(write, this, events: 0);
+        _out = new FifoWriter(write);
     }
-
-    /// <summary>Writes header and payload in one call; returns bytes written (0 when full, -1 when the reader is gone).</summary>
-    private int WriteDirect(ReadOnlySpan<byte> frame)
-    {
-        int header = frame.Length;
-        fixed (byte* payload = frame)
-        {
-            var buffers = stackalloc LibC.IoVec[2];
-            buffers[0] = new LibC.IoVec { Base = (byte*)&header, Length = StreamFrameDecoder.HeaderLength };
-            buffers[1] = new LibC.IoVec { Base = payload, Length = (nuint)frame.Length };
-            return WriteGathered(buffers, 2);
-        }
-    }
-
-    private void DrainLocked()
-    {
-        var buffers = stackalloc LibC.IoVec[2 * FramesPerWrite];
-        var headers = stackalloc int[FramesPerWrite];
-        var pins = _pins;
-        while (_pending.Count > 0)
-        {
-            int count = 0;
-            int frames = 0;
-            try
-            {
-                foreach (var frame in _pending)
-                {
-                    if (frames == FramesPerWrite)
-                        break;
-                    headers[frames] = frame.Length;
-                    pins[frames] = frame.Pin();
-                    buffers[count++] = new LibC.IoVec { Base = (byte*)&headers[frames], Length = StreamFrameDecoder.HeaderLength };
-                    buffers[count++] = new LibC.IoVec { Base = (byte*)pins[frames].Pointer, Length = (nuint)frame.Length };
-                    frames++;
-                }
-                SkipWritten(buffers, _pending.HeadWritten);
-                int written = WriteGathered(buffers, count);
-                if (written < 0)
-                {
-                    DropPending();
-                    return;
-                }
-                if (written == 0)
-                    return;
-                Advance(written);
-            }
-            finally
-            {
-                for (int i = 0; i < frames; i++)
-                    pins[i].Dispose();
-            }
-        }
-    }
-
-    /// <summary>Skips the part of the first frame that an earlier partial write already sent.</summary>
-    private static void SkipWritten(LibC.IoVec* buffers, int written)
-    {
-        int skipHeader = Math.Min(written, StreamFrameDecoder.HeaderLength);
-        buffers[0].Base += skipHeader;
-        buffers[0].Length -= (nuint)skipHeader;
-        int skipPayload = written - skipHeader;
-        buffers[1].Base += skipPayload;
-        buffers[1].Length -= (nuint)skipPayload;
-    }
-
-    private void Advance(int written)
-    {
-        long remaining = written;
-        while (remaining > 0 && _pending.TryPeek(out var head))
-        {
-            long left = StreamFrameDecoder.HeaderLength + head.Length - _pending.HeadWritten;
-            if (remaining < left)
-            {
-                _pending.HeadWritten += (int)remaining;
-                return;
-            }
-            remaining -= left;
-            _pending.RemoveHead();
-        }
-    }
-
-    /// <summary>
-    /// writev with a reference on the descriptor, so a close on another thread meanwhile cannot hand its number to
-    /// someone else before this write is over; a closed descriptor counts as a gone reader (-1).
-    /// </summary>
-    private int WriteGathered(LibC.IoVec* buffers, int count)
-    {
-        var fd = _write!.Fd;
-        bool added = false;
-        try
-        {
-            fd.DangerousAddRef(ref added);
-            while (true)
-            {
-                nint written = LibC.WriteV(fd.Fd, buffers, count);
-                if (written >= 0)
-                    return (int)written;
-                int errno = LibC.Errno;
-                if (errno == Errno.EINTR)
-                    continue;
-                return errno == Errno.EAGAIN ? 0 : -1;
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            return -1;
-        }
-        finally
-        {
-            if (added)
-                fd.DangerousRelease();
-        }
-    }
-
-    /// <summary>Under the write lock: false only when the pipe is full (try again on POLLOUT).</summary>
-    private bool TryWriteCloseMarker()
-    {
-        int marker = StreamFrameDecoder.CloseMarker;
-        var buffer = new LibC.IoVec { Base = (byte*)&marker, Length = StreamFrameDecoder.HeaderLength };
-        // Four bytes, below PIPE_BUF: written whole or not at all. A gone reader needs no marker.
-        if (WriteGathered(&buffer, 1) == 0)
-            return false;
-        _markerWritten = true;
-        return true;
-    }
-
-    private void DropPending() => _pending.Clear();
 }

@@ -78,7 +78,7 @@ internal sealed class ShmReceiver : IDisposable
         {
             try
             {
-                RunOnce(idle);
+                RunOnce(ref idle);
                 _backoff.Succeeded();
             }
             catch (Exception e)
@@ -88,7 +88,9 @@ internal sealed class ShmReceiver : IDisposable
         }
     }
 
-    private void RunOnce(IdleStrategy idle)
+    /// <summary>One round: serve every channel, or idle (spin, yield, then sleep on the doorbell).</summary>
+    /// <param name="idle">By reference: the idle strategy is a struct whose count must carry over between rounds.</param>
+    private void RunOnce(ref IdleStrategy idle)
     {
         if (ServiceAll() > 0)
         {
