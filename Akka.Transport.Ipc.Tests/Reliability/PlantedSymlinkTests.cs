@@ -68,16 +68,4 @@ public sealed class PlantedSymlinkTests(ITestOutputHelper output) : TransportTes
         byte* buffer = stackalloc byte[64];
         return LibC.Read(fd.Fd, buffer, 64);
     }
-
-    [Fact]
-    public async Task A_directory_written_with_a_trailing_slash_is_the_same_directory()
-    {
-        var a = NewTransport("mode = shm");
-        var b = NewTransport($"mode = shm\ndirectory = \"{IpcDirectory.Path}/\"");
-        await ListenAsync(a);
-        var addressB = await ListenAsync(b);
-        var outbound = await a.Associate(addressB).WaitAsync(Timeout); // needs b's doorbell under the same name
-        ExpectMsg<InboundAssociation>(Timeout);
-        Assert.Equal(addressB, outbound.RemoteAddress);
-    }
 }
