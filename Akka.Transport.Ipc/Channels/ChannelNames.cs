@@ -19,11 +19,15 @@ namespace Akka.Transport.Ipc.Channels;
 /// </summary>
 internal sealed class ChannelNames
 {
+    /// <summary>
+    /// Both directories are normalised (full path, no trailing separator), so "/x" and "/x/" name the same
+    /// semaphores and files.
+    /// </summary>
     public ChannelNames(string directory, string? shmDirectory = null)
     {
-        Directory = directory;
-        ShmDirectory = shmDirectory ?? directory;
-        Token = HashToken(directory);
+        Directory = Normalise(directory);
+        ShmDirectory = Normalise(shmDirectory ?? directory);
+        Token = HashToken(Directory);
         SemaphorePrefix = $"/akka-ipc-{Posix.Uid}-{Token}-";
     }
 
@@ -64,6 +68,8 @@ internal sealed class ChannelNames
             return null;
         return int.TryParse(fileName.AsSpan(0, end), NumberStyles.None, CultureInfo.InvariantCulture, out int port) ? port : null;
     }
+
+    private static string Normalise(string directory) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
 
     private static string HashToken(string directory)
     {

@@ -25,6 +25,10 @@ internal sealed partial class Rendezvous : IDisposable
     private readonly SegmentFallback _segmentFallback = new();
     private long _nextAssociationId;
     private int _disposed;
+    private volatile bool _closing;
+
+    /// <summary>The refusal a peer gets while this endpoint shuts down.</summary>
+    private const string ShuttingDown = "the endpoint is shutting down";
 
     private Rendezvous(IpcSettings settings, string systemName, ChannelNames names, EndpointLock endpointLock,
         Action<InboundOffer> onInbound, Action<string> onWarning, Action<Exception> onError)
@@ -108,9 +112,12 @@ internal sealed partial class Rendezvous : IDisposable
     /// </summary>
     /// <exception cref="EndpointNotFoundException">Nobody listens there, or the modes cannot meet.</exception>
     /// <exception cref="EndpointMismatchException">The endpoint there has another system name or hostname.</exception>
+    /// <exception cref="IOException">This endpoint is shutting down.</exception>
     public async Task<IChannel> ConnectAsync(int port, string system, string host)
     {
-        using var accept = Posix.TryOpen(Names.Accept(port), LibC.O_WRONLY | LibC.O_NONBLOCK, out int errno);
+        if (IsClosing)
+            throw new IOException($"Cannot associate with port {port}: IPC endpoint {Port} is shut down");
+        using var accept = Posix.TryOpen(Names.Accept(port), LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW, out int errno);
         if (accept == null)
             throw new EndpointNotFoundException(errno is Errno.ENOENT or Errno.ENXIO
                 ? $"No IPC endpoint listens on port {port} in '{Names.Directory}'"
@@ -165,7 +172,8 @@ internal sealed partial class Rendezvous : IDisposable
     /// </returns>
     public async Task<bool> CloseAllAsync(TimeSpan grace, TimeSpan flush)
     {
-        Posix.Unlink(Names.Accept(Port)); // no new associations from here on
+        _closing = true; // no new associations from here on, either way
+        Posix.Unlink(Names.Accept(Port));
         var completions = new HashSet<Task<bool>>(Completions());
         await WhenAllClosed(grace).ConfigureAwait(false);
         IChannel[] channels;
@@ -190,11 +198,19 @@ internal sealed partial class Rendezvous : IDisposable
     private Task<bool> WhenAllClosed(TimeSpan timeout) =>
         Task.WhenAll(Completions()).WaitAsync(timeout).ContinueWith(t => !t.IsFaulted && !t.IsCanceled, TaskScheduler.Default);
 
-    /// <summary>Stops both threads and removes every name this endpoint created. Idempotent.</summary>
+    /// <summary>True once shutdown began: connects fail at once and connect requests are refused.</summary>
+    private bool IsClosing => _closing;
+
+    /// <summary>
+    /// Stops both threads and removes every name this endpoint created. Idempotent. Accepting stops first; a
+    /// channel created by an accept or connect racing with this is closed by the stopped receiver or poll loop
+    /// ("the transport shut down"), so every channel completes.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        _closing = true;
         // Unlink the accept FIFO first so new connectors fail fast instead of waiting for a dead endpoint.
         Posix.Unlink(Names.Accept(Port));
         _receiver?.Stop("the transport shut down");

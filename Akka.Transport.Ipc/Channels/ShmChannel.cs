@@ -37,6 +37,7 @@ internal sealed unsafe class ShmChannel : IChannel
     private long _closeDeadline;
     private volatile string? _peerDeadReason;
     private volatile IChannelListener? _listener;
+    private readonly CloseNotice _closeNotice = new();
     private volatile bool _connecting;
 
     public ShmChannel(ShmSegment segment, bool isClient, int peerPort, NamedSemaphore peerDoorbell,
@@ -119,10 +120,14 @@ internal sealed unsafe class ShmChannel : IChannel
         }
     }
 
-    /// <summary>Starts delivery: frames stay in the ring until a listener is registered.</summary>
+    /// <summary>
+    /// Starts delivery: frames stay in the ring until a listener is registered. A channel that closed before
+    /// tells the listener now (posting a disposed doorbell does nothing).
+    /// </summary>
     public void SetListener(IChannelListener listener)
     {
         _listener = listener;
+        _closeNotice.Register(listener);
         _ownDoorbell.Post();
     }
 
@@ -218,8 +223,7 @@ internal sealed unsafe class ShmChannel : IChannel
         if (PeerLife != null)
             _pollLoop.Forget(PeerLife);
         _accepted.TrySetException(new IOException(reason));
-        if (!_closeRequested)
-            _listener?.OnClosed(reason, abnormal);
+        _closeNotice.Closed(reason, abnormal, silent: _closeRequested);
         _completion.TrySetResult(flushed);
     }
 
