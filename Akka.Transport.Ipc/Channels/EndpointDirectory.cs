@@ -15,6 +15,13 @@ internal static class EndpointDirectory
     private const int DynamicPortRange = 40000;
     private const int PortAttempts = 1000;
 
+    /// <summary>
+    /// How long a fixed-port start waits for a lock that is held but names no live endpoint: a sweeper removing
+    /// a dead endpoint's debris (it holds the dead port's lock meanwhile), or an endpoint between taking the lock
+    /// and writing its info. Both last milliseconds; the bound keeps a stuck holder from hanging the start.
+    /// </summary>
+    private static readonly TimeSpan ClaimPatience = TimeSpan.FromSeconds(2);
+
     /// <summary>Makes sure the directory exists, is a directory, belongs to us and is 0700; errors name <paramref name="key"/>.</summary>
     public static void Prepare(string directory, string key)
     {
@@ -67,8 +74,7 @@ internal static class EndpointDirectory
         try
         {
             if (port != 0)
-                return EndpointLock.TryAcquire(names.Lock(port), LockInfo)
-                    ?? throw IpcSettings.Invalid("port", port, $"is owned by a live endpoint in '{names.Directory}'");
+                return ClaimFixed(names, port);
             int start = FirstDynamicPort + Random.Shared.Next(DynamicPortRange);
             for (int i = 0; i < PortAttempts; i++)
             {
@@ -82,6 +88,28 @@ internal static class EndpointDirectory
         catch (IpcSystemException e)
         {
             throw IpcSettings.Invalid("directory", names.Directory, "is not usable: " + e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Claims a fixed port. A lock held by a live endpoint (its info names a pid) fails at once; a lock held by a
+    /// sweeper (<see cref="EndpointLock.SweepingInfo"/>) or not yet described is retried with a short back-off for
+    /// up to <see cref="ClaimPatience"/>.
+    /// </summary>
+    private static EndpointLock ClaimFixed(ChannelNames names, int port)
+    {
+        string path = names.Lock(port);
+        long deadline = Environment.TickCount64 + (long)ClaimPatience.TotalMilliseconds;
+        for (int backoff = 2; ; backoff = Math.Min(backoff * 2, 50))
+        {
+            var claimed = EndpointLock.TryAcquire(path, LockInfo);
+            if (claimed != null)
+                return claimed;
+            string? holder = EndpointLock.ReadInfo(path);
+            bool live = !string.IsNullOrEmpty(holder) && holder != EndpointLock.SweepingInfo;
+            if (live || Environment.TickCount64 >= deadline)
+                throw IpcSettings.Invalid("port", port, $"is owned by a live endpoint in '{names.Directory}'");
+            Thread.Sleep(backoff); // start-up path only: the holder is a sweeper that finishes within milliseconds
         }
     }
 

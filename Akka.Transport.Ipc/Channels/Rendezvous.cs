@@ -72,13 +72,14 @@ internal sealed partial class Rendezvous : IDisposable
         {
             int port = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;
             EndpointDirectory.SweepDeadEndpoints(names, port);
-            return new Rendezvous(settings, systemName, names, endpointLock, onInbound, onWarning, onError);
         }
         catch
         {
             endpointLock.Dispose();
             throw;
         }
+        // From here the constructor owns the lock: it releases it itself when the start fails (exactly once).
+        return new Rendezvous(settings, systemName, names, endpointLock, onInbound, onWarning, onError);
     }
 
     /// <summary>
