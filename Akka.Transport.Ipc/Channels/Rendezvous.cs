@@ -35,20 +35,22 @@ internal sealed partial class Rendezvous : IDisposable
         _onInbound = onInbound;
         _onWarning = onWarning;
         Port = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;
+        FileDescriptor? accept = null;
+        bool acceptCreated = false;
         try
         {
-            Posix.MakeFifo(names.Life(Port));
-            _life = Posix.Open(names.Life(Port), LibC.O_RDWR | LibC.O_NONBLOCK);
-            Posix.MakeFifo(names.Accept(Port));
-            var accept = Posix.Open(names.Accept(Port), LibC.O_RDWR | LibC.O_NONBLOCK);
+            _life = CreateFifo(names.Life(Port));
+            accept = CreateFifo(names.Accept(Port));
+            acceptCreated = true;
             _pollLoop = new PollLoop($"ipc-poll-{Port}", onError);
             _pollLoop.Watch(accept, new AcceptHandler(this, onWarning));
+            accept = null; // the poll loop owns (and closes) it from here
             if (settings.Mode != IpcMode.Fifo)
                 (_doorbell, _receiver) = StartSharedMemory(onError);
         }
         catch
         {
-            Dispose();
+            AbandonStart(accept, acceptCreated);
             throw;
         }
     }
@@ -99,6 +101,54 @@ internal sealed partial class Rendezvous : IDisposable
             {
             }
         }
+    }
+
+    /// <summary>
+    /// Creates one of the endpoint's FIFOs and opens it read-write (so it never reports EOF). A name that is taken
+    /// (e.g. by a directory) fails the start naming the path; nothing that was there is touched.
+    /// </summary>
+    private FileDescriptor CreateFifo(string path)
+    {
+        try
+        {
+            Posix.MakeFifo(path);
+        }
+        catch (IpcSystemException e)
+        {
+            throw IpcSettings.Invalid("directory", Names.Directory, "is not usable: " + e.Message);
+        }
+        try
+        {
+            return Posix.Open(path, LibC.O_RDWR | LibC.O_NONBLOCK);
+        }
+        catch
+        {
+            Posix.Unlink(path);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A start failed part-way: releases what the constructor acquired, removes only the names it created, and
+    /// disposes the lock (the one and only time: <see cref="Listen"/> no longer owns it).
+    /// </summary>
+    private void AbandonStart(FileDescriptor? unwatchedAccept, bool acceptCreated)
+    {
+        _disposed = 1;
+        _receiver?.Stop("the endpoint failed to start");
+        _pollLoop?.Dispose();
+        unwatchedAccept?.Dispose();
+        _doorbell?.Dispose();
+        if (acceptCreated)
+            Posix.Unlink(Names.Accept(Port));
+        if (_life != null)
+        {
+            Posix.Unlink(Names.Life(Port));
+            _life.Dispose();
+        }
+        _lock.Dispose();
+        if (_settings.Directory.Length == 0)
+            EndpointDirectory.RemoveIfEmpty(Names.Directory);
     }
 
     /// <summary>
