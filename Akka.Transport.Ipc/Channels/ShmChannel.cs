@@ -96,7 +96,8 @@ internal sealed unsafe class ShmChannel : IChannel
                 {
                     int written = 0;
                     bool done = _out.TryWrite(frame.Span, ref written);
-                    if (written > 0 && _out.TakeConsumerWakeRequest())
+                    // "done" alone published something too: a zero-length frame is a record with no payload.
+                    if ((done || written > 0) && _out.TakeConsumerWakeRequest())
                         _peerDoorbell.Post();
                     if (done)
                         return true;
@@ -104,7 +105,7 @@ internal sealed unsafe class ShmChannel : IChannel
                 }
                 else
                 {
-                    if (_pending.Bytes + frame.Length > _sendQueueLimit)
+                    if (QueuedCost + RecordLayout.HeaderLength + frame.Length > _sendQueueLimit)
                         return false;
                     Enqueue(frame, 0);
                 }
@@ -118,6 +119,12 @@ internal sealed unsafe class ShmChannel : IChannel
             }
         }
     }
+
+    /// <summary>
+    /// What the queued frames cost against send-queue-limit: their payload plus a record header each, so a queue
+    /// of empty frames is bounded too. Under <see cref="_writeLock"/>.
+    /// </summary>
+    private long QueuedCost => _pending.Bytes + (long)_pending.Count * RecordLayout.HeaderLength;
 
     /// <summary>Starts delivery: frames stay in the ring until a listener is registered.</summary>
     public void SetListener(IChannelListener listener)
