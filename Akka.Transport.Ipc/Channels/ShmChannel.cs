@@ -170,13 +170,14 @@ internal sealed unsafe class ShmChannel : IChannel
             if (listener != null)
             {
                 var frames = new ListenerFrames(listener);
-                int records = _in.Read(ref frames, FrameBatch);
-                if (records > 0)
-                {
-                    work += records;
-                    if (_in.TakeProducerWakeRequest())
-                        _peerDoorbell.Post();
-                }
+                work += ReadInbound(ref frames);
+            }
+            else if (_closeRequested)
+            {
+                // Closing with no listener: nothing that arrives can be delivered. Consume it, so a peer flushing
+                // towards this side (possibly closing too) is not held up until its flush-timeout.
+                var discarded = new DiscardedFrames();
+                work += ReadInbound(ref discarded);
             }
             return work + ServiceClosing(listener);
         }
@@ -190,7 +191,7 @@ internal sealed unsafe class ShmChannel : IChannel
     /// <summary>Receiver thread: announce sleep; returns false if data arrived meanwhile (do not sleep).</summary>
     public bool PrepareToSleep()
     {
-        if (IsClosed || _listener == null)
+        if (IsClosed || (_listener == null && !_closeRequested))
             return true;
         _in.PrepareToSleep();
         return !_in.HasData;
@@ -246,11 +247,22 @@ internal sealed unsafe class ShmChannel : IChannel
         return 1;
     }
 
+    private int ReadInbound<THandler>(ref THandler handler) where THandler : IFrameHandler
+    {
+        int records = _in.Read(ref handler, FrameBatch);
+        if (records > 0 && _in.TakeProducerWakeRequest())
+            _peerDoorbell.Post();
+        return records;
+    }
+
     private int ServiceClosing(IChannelListener? listener)
     {
         if (_closeRequested)
         {
-            if (!_hasPending || _peerDeadReason != null || Environment.TickCount64 >= _closeDeadline)
+            // The flush ends when everything queued is in the ring, or when nobody will ever read it: the peer
+            // closed its side (its flag) or died. Only a live peer that keeps its side open is waited for.
+            if (!_hasPending || _peerDeadReason != null || _segment.ReadVolatile(_peerClosedOffset) != 0
+                || Environment.TickCount64 >= _closeDeadline)
             {
                 Close("closed by this side", abnormal: false);
                 return 1;
