@@ -7,6 +7,9 @@ using Akka.Transport.Ipc.Tests.NodeHost;
 //   stdin:  commands (NodeCommands), and "STOP" (or EOF, e.g. when the test process dies) for a clean shutdown.
 // Exit codes: 0 clean, 1 start failure, 3 system terminated unexpectedly, 4 shutdown timed out, 64 bad args.
 
+if (RemotePingPongExit.Matches(args))
+    return await RemotePingPongExit.RunAsync(args);
+
 NodeOptions options;
 try
 {

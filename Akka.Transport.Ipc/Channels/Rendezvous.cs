@@ -22,6 +22,8 @@ internal sealed partial class Rendezvous : IDisposable
     private readonly Action<InboundOffer> _onInbound;
     private readonly Action<string> _onWarning;
     private readonly List<IChannel> _channels = new();
+    private readonly object _namesLock = new();
+    private bool _namesReleased; // guarded by _namesLock
     private long _nextAssociationId;
     private int _disposed;
 
@@ -202,7 +204,7 @@ internal sealed partial class Rendezvous : IDisposable
     /// </summary>
     public async Task CloseAllAsync(TimeSpan grace, TimeSpan flush)
     {
-        Posix.Unlink(Names.Accept(Port)); // no new associations from here on
+        UnlinkWhileOwned(Names.Accept(Port)); // no new associations from here on
         await WhenAllClosed(grace).ConfigureAwait(false);
         IChannel[] channels;
         lock (_channels)
@@ -226,15 +228,44 @@ internal sealed partial class Rendezvous : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         // Unlink the accept FIFO first so new connectors fail fast instead of waiting for a dead endpoint.
-        Posix.Unlink(Names.Accept(Port));
+        UnlinkWhileOwned(Names.Accept(Port));
         _receiver?.Stop("the transport shut down");
         _pollLoop?.Dispose();
+        ReleaseNames();
+        EndpointExitHooks.Unregister(this);
         _doorbell?.Dispose();
-        Posix.Unlink(Names.Life(Port));
         _life?.Dispose();
         _lock.Dispose();
-        if (_settings.Directory.Length == 0)
-            EndpointDirectory.RemoveIfEmpty(Names.Directory); // the default directory is ours to tidy; a configured one is not
+    }
+
+    /// <summary>
+    /// Removes every name of this endpoint — accept and life FIFOs, offered segments and FIFO pairs, the doorbell
+    /// semaphore, then the lock file — once, while the lock is still held. Called by <see cref="Dispose"/> and by
+    /// <see cref="EndpointExitHooks"/> when the process leaves first (any thread, concurrently with Dispose).
+    /// Descriptors, mappings and threads stay untouched: after this only the names are gone, and nothing of this
+    /// endpoint removes a name again, so a new endpoint that claims the port meanwhile keeps its files.
+    /// </summary>
+    internal void ReleaseNames()
+    {
+        lock (_namesLock)
+        {
+            if (_namesReleased)
+                return;
+            _namesReleased = true;
+            EndpointDirectory.RemoveNamesOf(Names, Port);
+            _doorbell?.Disown(); // its name is gone: closing it later must not unlink a successor's
+            _lock.ReleaseName();
+            if (_settings.Directory.Length == 0)
+                EndpointDirectory.RemoveIfEmpty(Names.Directory); // the default directory is ours to tidy; a configured one is not
+        }
+    }
+
+    /// <summary>Unlinks one of this endpoint's names unless <see cref="ReleaseNames"/> already gave them up.</summary>
+    private void UnlinkWhileOwned(string path)
+    {
+        lock (_namesLock)
+            if (!_namesReleased)
+                Posix.Unlink(path);
     }
 
     /// <summary>Remembers a channel until it completes, so shutdown can close it.</summary>
