@@ -33,8 +33,8 @@ public static class RemotePingPongExit
         }
         // A child of a test host (or of a non-interactive shell) may inherit SIGINT and SIGQUIT ignored; give them
         // their default action, as a program started in a terminal has, so Ctrl+C behaves as it does for a user.
-        Mono.Unix.Native.Stdlib.signal(Mono.Unix.Native.Signum.SIGINT, Mono.Unix.Native.Stdlib.SIG_DFL);
-        Mono.Unix.Native.Stdlib.signal(Mono.Unix.Native.Signum.SIGQUIT, Mono.Unix.Native.Stdlib.SIG_DFL);
+        Mono.Unix.Native.Stdlib.SetSignalAction(Mono.Unix.Native.Signum.SIGINT, Mono.Unix.Native.SignalAction.Default);
+        Mono.Unix.Native.Stdlib.SetSignalAction(Mono.Unix.Native.Signum.SIGQUIT, Mono.Unix.Native.SignalAction.Default);
         var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING")
             .WithFallback(ConfigurationFactory.ParseString(IpcHocon.Build(directory)));
         var first = ActorSystem.Create("PingPongFirst", config);
