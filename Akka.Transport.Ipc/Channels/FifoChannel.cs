@@ -131,6 +131,10 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
             return;
         _closeRequested = true;
         FinishOrderlyClose();
+        // Closing with no listener: nothing that arrives can be delivered. Read and discard it (OnReadable), so a
+        // peer flushing towards this side (possibly closing too) finishes instead of waiting its flush-timeout.
+        if (!_isClosedOnLoop && _listener == null && _read != null)
+            _read.Enabled = true;
     }
 
     /// <summary>
@@ -208,13 +212,14 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private void OnReadable(int maxReads = ReadsPerWakeUp)
     {
         var listener = _listener;
-        if (listener == null)
+        if (listener == null && !_closeRequested)
         {
             _read!.Enabled = false;
             return;
         }
         _readBuffer ??= new byte[ReadBufferSize];
-        var frames = new ListenerFrames(listener);
+        var frames = listener != null ? new ListenerFrames(listener) : default;
+        var discarded = new DiscardedFrames(); // closing with no listener: see BeginClose
         for (int i = 0; i < maxReads; i++)
         {
             nint read;
@@ -222,7 +227,10 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
                 read = LibC.Read(_read!.Fd.Fd, buffer, _readBuffer.Length);
             if (read > 0)
             {
-                _decoder.Decode(_readBuffer.AsSpan(0, (int)read), ref frames);
+                if (listener != null)
+                    _decoder.Decode(_readBuffer.AsSpan(0, (int)read), ref frames);
+                else
+                    _decoder.Decode(_readBuffer.AsSpan(0, (int)read), ref discarded);
                 if (_decoder.Closed)
                 {
                     Close("the peer closed the association", abnormal: false);
@@ -253,6 +261,8 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
             _peerGone = true;
             if (_listener != null)
                 DeliverRestAndClose();
+            else if (_closeRequested)
+                Close("closed by this side (the peer closed first)", abnormal: false); // nothing left to flush to
             return;
         }
         lock (_writeLock)

@@ -90,7 +90,7 @@ internal sealed partial class Rendezvous
     private ShmChannel? AcceptSegment(ConnectRequest request)
     {
         int port = request.ClientPort;
-        string path = ChannelNames.Segment(request.ShmDirectory, port, request.AssociationId);
+        string path = Names.Segment(request.ShmDirectory, port, request.AssociationId);
         if (!ShmAvailable)
         {
             _onWarning($"Ignored a shared-memory connection from port {port}: this endpoint serves FIFOs only");

@@ -23,6 +23,8 @@ internal sealed partial class Rendezvous : IDisposable
     private readonly Action<string> _onWarning;
     private readonly List<IChannel> _channels = new();
     private readonly SegmentFallback _segmentFallback = new();
+    private readonly object _namesLock = new();
+    private bool _namesReleased; // guarded by _namesLock
     private long _nextAssociationId;
     private int _disposed;
     private volatile bool _closing;
@@ -40,20 +42,22 @@ internal sealed partial class Rendezvous : IDisposable
         _onInbound = onInbound;
         _onWarning = onWarning;
         Port = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;
+        FileDescriptor? accept = null;
+        bool acceptCreated = false;
         try
         {
-            Posix.MakeFifo(names.Life(Port));
-            _life = Posix.Open(names.Life(Port), LibC.O_RDWR | LibC.O_NONBLOCK);
-            Posix.MakeFifo(names.Accept(Port));
-            var accept = Posix.Open(names.Accept(Port), LibC.O_RDWR | LibC.O_NONBLOCK);
+            _life = CreateFifo(names.Life(Port));
+            accept = CreateFifo(names.Accept(Port));
+            acceptCreated = true;
             _pollLoop = new PollLoop($"ipc-poll-{Port}", onError);
             _pollLoop.Watch(accept, new AcceptHandler(this, onWarning));
+            accept = null; // the poll loop owns (and closes) it from here
             if (settings.Mode != IpcMode.Fifo)
                 (_doorbell, _receiver) = StartSharedMemory(onError);
         }
         catch
         {
-            Dispose();
+            AbandonStart(accept, acceptCreated);
             throw;
         }
     }
@@ -77,13 +81,14 @@ internal sealed partial class Rendezvous : IDisposable
         {
             int port = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;
             EndpointDirectory.SweepDeadEndpoints(names, port);
-            return new Rendezvous(settings, systemName, names, endpointLock, onInbound, onWarning, onError);
         }
         catch
         {
             endpointLock.Dispose();
             throw;
         }
+        // From here the constructor owns the lock: it releases it itself when the start fails (exactly once).
+        return new Rendezvous(settings, systemName, names, endpointLock, onInbound, onWarning, onError);
     }
 
     /// <summary>
@@ -103,6 +108,54 @@ internal sealed partial class Rendezvous : IDisposable
             {
             }
         }
+    }
+
+    /// <summary>
+    /// Creates one of the endpoint's FIFOs and opens it read-write (so it never reports EOF). A name that is taken
+    /// (e.g. by a directory) fails the start naming the path; nothing that was there is touched.
+    /// </summary>
+    private FileDescriptor CreateFifo(string path)
+    {
+        try
+        {
+            Posix.MakeFifo(path);
+        }
+        catch (IpcSystemException e)
+        {
+            throw IpcSettings.Invalid("directory", Names.Directory, "is not usable: " + e.Message);
+        }
+        try
+        {
+            return Posix.Open(path, LibC.O_RDWR | LibC.O_NONBLOCK);
+        }
+        catch
+        {
+            Posix.Unlink(path);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A start failed part-way: releases what the constructor acquired, removes only the names it created, and
+    /// disposes the lock (the one and only time: <see cref="Listen"/> no longer owns it).
+    /// </summary>
+    private void AbandonStart(FileDescriptor? unwatchedAccept, bool acceptCreated)
+    {
+        _disposed = 1;
+        _receiver?.Stop("the endpoint failed to start");
+        _pollLoop?.Dispose();
+        unwatchedAccept?.Dispose();
+        _doorbell?.Dispose();
+        if (acceptCreated)
+            Posix.Unlink(Names.Accept(Port));
+        if (_life != null)
+        {
+            Posix.Unlink(Names.Life(Port));
+            _life.Dispose();
+        }
+        _lock.Dispose();
+        if (_settings.Directory.Length == 0)
+            EndpointDirectory.RemoveIfEmpty(Names.Directory);
     }
 
     /// <summary>
@@ -173,7 +226,7 @@ internal sealed partial class Rendezvous : IDisposable
     public async Task<bool> CloseAllAsync(TimeSpan grace, TimeSpan flush)
     {
         _closing = true; // no new associations from here on, either way
-        Posix.Unlink(Names.Accept(Port));
+        UnlinkWhileOwned(Names.Accept(Port));
         var completions = new HashSet<Task<bool>>(Completions());
         await WhenAllClosed(grace).ConfigureAwait(false);
         IChannel[] channels;
@@ -212,15 +265,44 @@ internal sealed partial class Rendezvous : IDisposable
             return;
         _closing = true;
         // Unlink the accept FIFO first so new connectors fail fast instead of waiting for a dead endpoint.
-        Posix.Unlink(Names.Accept(Port));
+        UnlinkWhileOwned(Names.Accept(Port));
         _receiver?.Stop("the transport shut down");
         _pollLoop?.Dispose();
+        ReleaseNames();
+        EndpointExitHooks.Unregister(this);
         _doorbell?.Dispose();
-        Posix.Unlink(Names.Life(Port));
         _life?.Dispose();
         _lock.Dispose();
-        if (_settings.Directory.Length == 0)
-            EndpointDirectory.RemoveIfEmpty(Names.Directory); // the default directory is ours to tidy; a configured one is not
+    }
+
+    /// <summary>
+    /// Removes every name of this endpoint — accept and life FIFOs, offered segments and FIFO pairs, the doorbell
+    /// semaphore, then the lock file — once, while the lock is still held. Called by <see cref="Dispose"/> and by
+    /// <see cref="EndpointExitHooks"/> when the process leaves first (any thread, concurrently with Dispose).
+    /// Descriptors, mappings and threads stay untouched: after this only the names are gone, and nothing of this
+    /// endpoint removes a name again, so a new endpoint that claims the port meanwhile keeps its files.
+    /// </summary>
+    internal void ReleaseNames()
+    {
+        lock (_namesLock)
+        {
+            if (_namesReleased)
+                return;
+            _namesReleased = true;
+            EndpointDirectory.RemoveNamesOf(Names, Port);
+            _doorbell?.Disown(); // its name is gone: closing it later must not unlink a successor's
+            _lock.ReleaseName();
+            if (_settings.Directory.Length == 0)
+                EndpointDirectory.RemoveIfEmpty(Names.Directory); // the default directory is ours to tidy; a configured one is not
+        }
+    }
+
+    /// <summary>Unlinks one of this endpoint's names unless <see cref="ReleaseNames"/> already gave them up.</summary>
+    private void UnlinkWhileOwned(string path)
+    {
+        lock (_namesLock)
+            if (!_namesReleased)
+                Posix.Unlink(path);
     }
 
     /// <summary>Remembers a channel until it completes, so shutdown can close it.</summary>
