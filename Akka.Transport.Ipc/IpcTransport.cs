@@ -69,6 +69,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         var rendezvous = Rendezvous.Listen(Settings, System.Name, OnInbound,
             warning => _log.Warning(warning), e => _log.Error(e, "IPC transport thread failed"));
         _rendezvous = rendezvous;
+        EndpointExitHooks.Register(rendezvous); // a process that leaves before Shutdown completes leaves nothing
         _localAddress = new Address(Scheme, System.Name, Settings.Hostname, rendezvous.Port);
         var promise = new TaskCompletionSource<IAssociationEventListener>(TaskCreationOptions.RunContinuationsAsynchronously);
         promise.Task.ContinueWith(t =>

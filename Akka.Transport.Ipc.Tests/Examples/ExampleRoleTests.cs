@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Transport.Ipc.Configuration;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Mono.Unix.Native;
 using Xunit.Abstractions;
@@ -15,6 +16,8 @@ public sealed class ExampleRoleTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StillRunningAfter = TimeSpan.FromSeconds(3);
+    /// <summary>The examples run with the transport's defaults; the test's own system must agree with them.</summary>
+    private static readonly string ExampleRingSize = IpcSettings.Create(Config.Empty).RingSize + "b";
     private readonly IpcTestDirectory _directory = new();
     private readonly List<Process> _processes = new();
 
@@ -27,7 +30,7 @@ public sealed class ExampleRoleTests(ITestOutputHelper output) : IDisposable
         var pongAddress = Address.Parse(line["PONG ".Length..]);
 
         // It serves: an Ask from another ActorSystem is answered.
-        var client = ActorSystem.Create("Client", IpcConfig.For(_directory.Path));
+        var client = ActorSystem.Create("Client", IpcConfig.For(_directory.Path, ringSize: ExampleRingSize));
         try
         {
             var echo = await client.ActorSelection($"{pongAddress}/user/pong").ResolveOne(Timeout);
@@ -49,7 +52,7 @@ public sealed class ExampleRoleTests(ITestOutputHelper output) : IDisposable
     {
         // A consumer that never acknowledges: the producer has to wait, as it would for a slow consumer.
         var consumer = ActorSystem.Create("Consumer", ConfigurationFactory.ParseString("akka.loglevel = OFF")
-            .WithFallback(IpcConfig.For(_directory.Path)));
+            .WithFallback(IpcConfig.For(_directory.Path, ringSize: ExampleRingSize)));
         try
         {
             consumer.ActorOf(Props.Create(() => new Silent()), "consumer");

@@ -9,6 +9,9 @@ using Akka.Transport.Ipc.Tests.NodeHost;
 // Exit codes: 0 clean, 1 start failure, 3 system terminated unexpectedly, 4 shutdown timed out,
 // 5 clean shutdown but an unexpected ERROR was logged, 64 bad args.
 
+if (RemotePingPongExit.Matches(args))
+    return await RemotePingPongExit.RunAsync(args);
+
 NodeOptions options;
 try
 {

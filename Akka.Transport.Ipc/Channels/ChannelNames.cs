@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Akka.Transport.Ipc.Interop;
 
 namespace Akka.Transport.Ipc.Channels;
@@ -10,20 +11,26 @@ namespace Akka.Transport.Ipc.Channels;
 ///   &lt;port&gt;.lock          flock held for the endpoint's lifetime (pid inside, for people)
 ///   &lt;port&gt;.accept        FIFO the endpoint reads connect requests from
 ///   &lt;port&gt;.life          FIFO the endpoint holds open; peers watch it for POLLHUP = endpoint died
-///   &lt;port&gt;-&lt;id&gt;.seg      association segment offered by this endpoint (in the shm directory; unlinked once accepted)
+///   &lt;port&gt;-&lt;id&gt;-&lt;token&gt;.seg  association segment offered by this endpoint (in the shm directory; unlinked once accepted)
 ///   &lt;port&gt;-&lt;id&gt;.c2s/.s2c FIFO pair of an association offered by this endpoint (unlinked once both ends are open)
 /// </code>
 /// and one doorbell semaphore <c>/akka-ipc-&lt;uid&gt;-&lt;token&gt;-&lt;port&gt;</c>, where the token is a hash of the
 /// directory so that endpoints in different directories never share names.
-/// Every entry starts with its port, which is what stale cleanup keys on.
+/// Every entry starts with its port, which is what stale cleanup keys on. A segment carries the token too: the
+/// shm-directory may be shared by several IPC directories (e.g. <c>shm-directory = /dev/shm</c>), and the sweep
+/// removes only segments of its own directory's dead endpoints (<see cref="ShapeOf"/>).
 /// </summary>
 internal sealed class ChannelNames
 {
+    /// <summary>
+    /// Both directories are normalised (full path, no trailing separator), so "/x" and "/x/" name the same
+    /// semaphores and files.
+    /// </summary>
     public ChannelNames(string directory, string? shmDirectory = null)
     {
-        Directory = directory;
-        ShmDirectory = shmDirectory ?? directory;
-        Token = HashToken(directory);
+        Directory = Normalise(directory);
+        ShmDirectory = Normalise(shmDirectory ?? directory);
+        Token = HashToken(Directory);
         SemaphorePrefix = $"/akka-ipc-{Posix.Uid}-{Token}-";
     }
 
@@ -46,7 +53,8 @@ internal sealed class ChannelNames
 
     public string Segment(int port, long id) => Segment(ShmDirectory, port, id);
 
-    public static string Segment(string shmDirectory, int port, long id) => Path.Combine(shmDirectory, $"{port}-{id}.seg");
+    /// <summary>A segment offered by <paramref name="port"/> of this directory in <paramref name="shmDirectory"/> (the offerer's).</summary>
+    public string Segment(string shmDirectory, int port, long id) => Path.Combine(shmDirectory, $"{port}-{id}-{Token}.seg");
 
     public string ClientToServer(int port, long id) => Path.Combine(Directory, $"{port}-{id}.c2s");
 
@@ -65,6 +73,35 @@ internal sealed class ChannelNames
         return int.TryParse(fileName.AsSpan(0, end), NumberStyles.None, CultureInfo.InvariantCulture, out int port) ? port : null;
     }
 
+    private static string Normalise(string directory) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+
+    private static readonly Regex EntryShape = new(
+        @"^(?<port>[0-9]{1,5})(?:\.(?<kind>lock|accept|life)|-[0-9]{1,19}\.(?<kind>c2s|s2c)|-[0-9]{1,19}-(?<token>[0-9a-f]{8})\.(?<kind>seg))$",
+        RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The port and kind of an entry named exactly as this class names them, or null for any other name
+    /// (including a segment of another directory, whose token differs from <paramref name="token"/>).
+    /// </summary>
+    public static (int Port, EntryKind Kind)? ShapeOf(string fileName, string token)
+    {
+        var match = EntryShape.Match(fileName);
+        if (!match.Success)
+            return null;
+        if (match.Groups["token"].Success && match.Groups["token"].Value != token)
+            return null;
+        int port = int.Parse(match.Groups["port"].Value, NumberStyles.None, CultureInfo.InvariantCulture);
+        if (port is < 1 or > 65535)
+            return null;
+        var kind = match.Groups["kind"].Value switch
+        {
+            "lock" => EntryKind.Lock,
+            "accept" or "life" or "c2s" or "s2c" => EntryKind.Fifo,
+            _ => EntryKind.Segment,
+        };
+        return (port, kind);
+    }
+
     private static string HashToken(string directory)
     {
         // FNV-1a: stable across processes and runtimes, unlike string.GetHashCode.
@@ -73,4 +110,12 @@ internal sealed class ChannelNames
             hash = (hash ^ b) * 16777619;
         return hash.ToString("x8", CultureInfo.InvariantCulture);
     }
+}
+
+/// <summary>What an entry named by <see cref="ChannelNames"/> is: a lock file, a FIFO, or a segment.</summary>
+internal enum EntryKind
+{
+    Lock,
+    Fifo,
+    Segment,
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Primitives;
 
@@ -15,7 +14,6 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
 {
     private const int ReadBufferSize = 64 * 1024;
     private const int ReadsPerWakeUp = 16;
-    private const int FramesPerWrite = 32;
 
     private readonly PollLoop _loop;
     private readonly long _sendQueueLimit;
@@ -23,21 +21,21 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private readonly int _pipeSize;
     private readonly StreamFrameDecoder _decoder;
     private readonly object _writeLock = new();
-    private readonly PendingFrames _pending = new();
     private readonly TaskCompletionSource<bool> _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly FifoHandshake? _handshake;
-    private readonly MemoryHandle[] _pins = new MemoryHandle[FramesPerWrite];
     private PollRegistration? _read;
     private PollRegistration? _write;
+    private FifoWriter? _out; // guarded by _writeLock; set with _write
     private byte[]? _readBuffer;
     private bool _closed; // guarded by _writeLock
     private bool _closeRequested; // poll thread
     private bool _writesRefused; // guarded by _writeLock: set by RequestClose
     private volatile IChannelListener? _listener;
+    private readonly CloseNotice _closeNotice = new();
     private bool _isClosedOnLoop; // poll thread
+    private bool _closeTimerScheduled; // poll thread
     private bool _peerGone; // poll thread: the peer's read end closed
-    private bool _droppedQueued; // guarded by _writeLock: accepted frames were dropped unsent
 
     private FifoChannel(PollLoop loop, int wireFrameLimit, long sendQueueLimit, TimeSpan flushTimeout, int pipeSize, FifoHandshake? handshake)
     {
@@ -78,34 +76,37 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         return channel;
     }
 
+    /// <summary>Thread-safe, never blocks; false once closed (or the descriptor is gone) or past the queue limit.</summary>
     public bool TryWrite(ReadOnlyMemory<byte> frame)
     {
         lock (_writeLock)
         {
-            if (_closed || _writesRefused || _write == null)
+            if (_closed || _writesRefused || _out == null)
                 return false;
-            if (_pending.Count > 0)
+            if (_out.PendingCount > 0)
             {
-                if (_pending.Bytes + frame.Length > _sendQueueLimit)
+                if (_out.PendingBytes + frame.Length > _sendQueueLimit)
                     return false;
-                _pending.Enqueue(frame, 0);
+                _out.Enqueue(frame, 0);
                 return true;
             }
-            int written = WriteDirect(frame.Span);
+            int written = _out.WriteDirect(frame.Span);
             if (written < 0)
                 return false; // the reader is gone; the read side reports the end
             if (written < StreamFrameDecoder.HeaderLength + frame.Length)
             {
-                _pending.Enqueue(frame, written);
-                _write.Events = LibC.POLLOUT;
+                _out.Enqueue(frame, written);
+                _write!.Events = LibC.POLLOUT;
             }
             return true;
         }
     }
 
+    /// <summary>Starts delivery; a channel that closed before tells <paramref name="listener"/> now.</summary>
     public void SetListener(IChannelListener listener)
     {
         _listener = listener;
+        _closeNotice.Register(listener);
         _loop.Post(() =>
         {
             if (_isClosedOnLoop || _read == null)
@@ -129,14 +130,36 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         if (_isClosedOnLoop || _closeRequested)
             return;
         _closeRequested = true;
-        bool flushed;
-        lock (_writeLock)
-            flushed = _pending.Count == 0;
-        if (flushed)
-            Close("closed by this side", abnormal: false);
-        else
-            _loop.Schedule(_flushTimeout, () => Close("closed by this side (flush timed out)", abnormal: false));
+        FinishOrderlyClose();
+        // Closing with no listener: nothing that arrives can be delivered. Read and discard it (OnReadable), so a
+        // peer flushing towards this side (possibly closing too) finishes instead of waiting its flush-timeout.
+        if (!_isClosedOnLoop && _listener == null && _read != null)
+            _read.Enabled = true;
     }
+
+    /// <summary>
+    /// Poll thread: once everything queued is written, sends the close marker and closes. While the pipe is full
+    /// both wait for POLLOUT (bounded by the flush timeout), so the peer hears an orderly close, not a crash.
+    /// </summary>
+    private void FinishOrderlyClose()
+    {
+        bool done;
+        lock (_writeLock)
+            done = _out == null || (_out.PendingCount == 0 && _out.TryWriteCloseMarker());
+        if (done)
+        {
+            Close("closed by this side", abnormal: false);
+            return;
+        }
+        _write!.Events = LibC.POLLOUT;
+        if (_closeTimerScheduled)
+            return;
+        _closeTimerScheduled = true;
+        _loop.Schedule(_flushTimeout, () => Close("closed by this side (flush timed out)", abnormal: false));
+    }
+
+    /// <summary>Poll thread: the loop stopped (the transport shut down) while this channel was open.</summary>
+    void IPollHandler.OnLoopStopped(PollRegistration registration) => Close("the transport shut down", abnormal: true);
 
     bool IPollHandler.OnReady(PollRegistration registration, short events)
     {
@@ -168,7 +191,17 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
             Close(refusal, abnormal: true);
             return;
         }
-        var write = _handshake.OpenWriteEnd();
+        FileDescriptor write;
+        try
+        {
+            write = _handshake.OpenWriteEnd();
+        }
+        catch (IOException e)
+        {
+            // ENXIO: the listener's read end closed after it answered (it died). Fail the Associate now.
+            Close("the listener went away after accepting: " + e.Message, abnormal: true);
+            return;
+        }
         _handshake.RemoveFiles();
         lock (_writeLock)
             AttachWriter(write);
@@ -179,13 +212,14 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private void OnReadable(int maxReads = ReadsPerWakeUp)
     {
         var listener = _listener;
-        if (listener == null)
+        if (listener == null && !_closeRequested)
         {
             _read!.Enabled = false;
             return;
         }
         _readBuffer ??= new byte[ReadBufferSize];
-        var frames = new ListenerFrames(listener);
+        var frames = listener != null ? new ListenerFrames(listener) : default;
+        var discarded = new DiscardedFrames(); // closing with no listener: see BeginClose
         for (int i = 0; i < maxReads; i++)
         {
             nint read;
@@ -193,7 +227,10 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
                 read = LibC.Read(_read!.Fd.Fd, buffer, _readBuffer.Length);
             if (read > 0)
             {
-                _decoder.Decode(_readBuffer.AsSpan(0, (int)read), ref frames);
+                if (listener != null)
+                    _decoder.Decode(_readBuffer.AsSpan(0, (int)read), ref frames);
+                else
+                    _decoder.Decode(_readBuffer.AsSpan(0, (int)read), ref discarded);
                 if (_decoder.Closed)
                 {
                     Close("the peer closed the association", abnormal: false);
@@ -219,22 +256,24 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         {
             // The peer's read end is closed: it exited (or is closing). Nothing queued can arrive.
             lock (_writeLock)
-                DropPending();
+                _out!.DropPending();
             _write!.Enabled = false;
             _peerGone = true;
             if (_listener != null)
                 DeliverRestAndClose();
+            else if (_closeRequested)
+                Close("closed by this side (the peer closed first)", abnormal: false); // nothing left to flush to
             return;
         }
         lock (_writeLock)
         {
-            DrainLocked();
-            if (_pending.Count > 0)
+            _out!.Drain();
+            if (_out.PendingCount > 0)
                 return;
             _write!.Events = 0;
         }
         if (_closeRequested)
-            Close("closed by this side", abnormal: false);
+            FinishOrderlyClose();
     }
 
     /// <summary>Poll thread: deliver what the departed peer wrote, then end the association.</summary>
@@ -250,12 +289,14 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         if (_isClosedOnLoop)
             return;
         _isClosedOnLoop = true;
+        bool flushed;
         lock (_writeLock)
         {
             _closed = true;
-            if (_closeRequested && _write != null && _pending.Count == 0)
-                WriteCloseMarker();
-            DropPending();
+            if (_closeRequested && _out != null && _out.PendingCount == 0 && !_out.MarkerWritten)
+                _out.TryWriteCloseMarker(); // best effort (flush timed out with the pipe full); EOF says the same less politely
+            _out?.DropPending();
+            flushed = _out is not { DroppedQueued: true };
         }
         if (_read != null)
             _loop.Forget(_read);
@@ -263,11 +304,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
             _loop.Forget(_write);
         _handshake?.RemoveFiles();
         _accepted.TrySetException(new IOException(reason));
-        if (!_closeRequested)
-            _listener?.OnClosed(reason, abnormal);
-        bool flushed;
-        lock (_writeLock)
-            flushed = !_droppedQueued;
+        _closeNotice.Closed(reason, abnormal, silent: _closeRequested);
         _completion.TrySetResult(flushed);
     }
 
@@ -276,111 +313,6 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         if (_pipeSize > 0)
             LibC.Fcntl(write.Fd, LibC.F_SETPIPE_SZ, _pipeSize); // best effort: a larger pipe means fewer wake-ups
         _write = _loop.Watch(write, this, events: 0);
-    }
-
-    /// <summary>Writes header and payload in one call; returns bytes written (0 when full, -1 when the reader is gone).</summary>
-    private int WriteDirect(ReadOnlySpan<byte> frame)
-    {
-        int header = frame.Length;
-        fixed (byte* payload = frame)
-        {
-            var buffers = stackalloc LibC.IoVec[2];
-            buffers[0] = new LibC.IoVec { Base = (byte*)&header, Length = StreamFrameDecoder.HeaderLength };
-            buffers[1] = new LibC.IoVec { Base = payload, Length = (nuint)frame.Length };
-            return WriteGathered(buffers, 2);
-        }
-    }
-
-    private void DrainLocked()
-    {
-        var buffers = stackalloc LibC.IoVec[2 * FramesPerWrite];
-        var headers = stackalloc int[FramesPerWrite];
-        var pins = _pins;
-        while (_pending.Count > 0)
-        {
-            int count = 0;
-            int frames = 0;
-            try
-            {
-                foreach (var frame in _pending)
-                {
-                    if (frames == FramesPerWrite)
-                        break;
-                    headers[frames] = frame.Length;
-                    pins[frames] = frame.Pin();
-                    buffers[count++] = new LibC.IoVec { Base = (byte*)&headers[frames], Length = StreamFrameDecoder.HeaderLength };
-                    buffers[count++] = new LibC.IoVec { Base = (byte*)pins[frames].Pointer, Length = (nuint)frame.Length };
-                    frames++;
-                }
-                SkipWritten(buffers, _pending.HeadWritten);
-                int written = WriteGathered(buffers, count);
-                if (written < 0)
-                {
-                    DropPending();
-                    return;
-                }
-                if (written == 0)
-                    return;
-                Advance(written);
-            }
-            finally
-            {
-                for (int i = 0; i < frames; i++)
-                    pins[i].Dispose();
-            }
-        }
-    }
-
-    /// <summary>Skips the part of the first frame that an earlier partial write already sent.</summary>
-    private static void SkipWritten(LibC.IoVec* buffers, int written)
-    {
-        int skipHeader = Math.Min(written, StreamFrameDecoder.HeaderLength);
-        buffers[0].Base += skipHeader;
-        buffers[0].Length -= (nuint)skipHeader;
-        int skipPayload = written - skipHeader;
-        buffers[1].Base += skipPayload;
-        buffers[1].Length -= (nuint)skipPayload;
-    }
-
-    private void Advance(int written)
-    {
-        long remaining = written;
-        while (remaining > 0 && _pending.TryPeek(out var head))
-        {
-            long left = StreamFrameDecoder.HeaderLength + head.Length - _pending.HeadWritten;
-            if (remaining < left)
-            {
-                _pending.HeadWritten += (int)remaining;
-                return;
-            }
-            remaining -= left;
-            _pending.RemoveHead();
-        }
-    }
-
-    private int WriteGathered(LibC.IoVec* buffers, int count)
-    {
-        while (true)
-        {
-            nint written = LibC.WriteV(_write!.Fd.Fd, buffers, count);
-            if (written >= 0)
-                return (int)written;
-            int errno = LibC.Errno;
-            if (errno == Errno.EINTR)
-                continue;
-            return errno == Errno.EAGAIN ? 0 : -1;
-        }
-    }
-
-    private void WriteCloseMarker()
-    {
-        int marker = StreamFrameDecoder.CloseMarker;
-        LibC.Write(_write!.Fd.Fd, (byte*)&marker, StreamFrameDecoder.HeaderLength); // best effort; EOF says the same less politely
-    }
-
-    private void DropPending()
-    {
-        _droppedQueued |= _pending.Count > 0;
-        _pending.Clear();
+        _out = new FifoWriter(write);
     }
 }

@@ -48,9 +48,10 @@ internal sealed class FifoHandshake
         }
     }
 
-    public FileDescriptor OpenReadEnd() => Posix.Open(ServerToClient, LibC.O_RDONLY | LibC.O_NONBLOCK);
+    // O_NOFOLLOW: the names live in a shared directory; a link planted there is refused, never followed.
+    public FileDescriptor OpenReadEnd() => Posix.Open(ServerToClient, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW);
 
-    public FileDescriptor OpenWriteEnd() => Posix.Open(ClientToServer, LibC.O_WRONLY | LibC.O_NONBLOCK);
+    public FileDescriptor OpenWriteEnd() => Posix.Open(ClientToServer, LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW);
 
     public void RemoveFiles()
     {

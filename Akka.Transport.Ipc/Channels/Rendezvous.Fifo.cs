@@ -28,15 +28,17 @@ internal sealed partial class Rendezvous
     private FifoChannel? AcceptFifos(ConnectRequest request)
     {
         int port = request.ClientPort;
-        var write = Posix.TryOpen(Names.ServerToClient(port, request.AssociationId), LibC.O_WRONLY | LibC.O_NONBLOCK, out int errno);
+        // O_NOFOLLOW: the peer names these paths; a planted link is refused, never written through.
+        var write = Posix.TryOpen(Names.ServerToClient(port, request.AssociationId), LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW, out int errno);
         if (write == null)
         {
             _onWarning($"Ignored a FIFO connection from port {port} (pid {request.ClientPid}): {LibC.Describe(errno)}");
             return null;
         }
-        var read = Posix.TryOpen(Names.ClientToServer(port, request.AssociationId), LibC.O_RDONLY | LibC.O_NONBLOCK, out errno);
+        var read = Posix.TryOpen(Names.ClientToServer(port, request.AssociationId), LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW, out errno);
         string? refusal =
-            _settings.Mode == IpcMode.Shm ? "this endpoint runs with mode = shm and does not accept FIFO associations"
+            IsClosing ? ShuttingDown
+            : _settings.Mode == IpcMode.Shm ? "this endpoint runs with mode = shm and does not accept FIFO associations"
             : request.SettingsMismatch(_settings.RingSize, _settings.WireFrameLimit, IpcSettings.EnvelopeHeadroom) is { } mismatch ? mismatch
             : read == null ? "cannot open the client-to-server FIFO: " + LibC.Describe(errno)
             : !IsOwnFifo(read, Names.ClientToServer(port, request.AssociationId)) || !IsOwnFifo(write, Names.ServerToClient(port, request.AssociationId))

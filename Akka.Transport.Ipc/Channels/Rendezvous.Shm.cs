@@ -47,8 +47,8 @@ internal sealed partial class Rendezvous
         FileDescriptor? life = null;
         try
         {
-            life = Posix.TryOpen(Names.Life(port), LibC.O_RDONLY | LibC.O_NONBLOCK, out _)
-                ?? throw new EndpointNotFoundException($"No IPC endpoint lives on port {port} in '{Names.Directory}'");
+            life = OpenPeerLife(port, out string? problem)
+                ?? throw new EndpointNotFoundException($"No IPC endpoint lives on port {port} in '{Names.Directory}': {problem}");
             try
             {
                 segment = ShmSegment.Create(Names.Segment(Port, id), _settings.RingSize, _settings.WireFrameLimit, Port);
@@ -90,7 +90,7 @@ internal sealed partial class Rendezvous
     private ShmChannel? AcceptSegment(ConnectRequest request)
     {
         int port = request.ClientPort;
-        string path = ChannelNames.Segment(request.ShmDirectory, port, request.AssociationId);
+        string path = Names.Segment(request.ShmDirectory, port, request.AssociationId);
         if (!ShmAvailable)
         {
             _onWarning($"Ignored a shared-memory connection from port {port}: this endpoint serves FIFOs only");
@@ -112,13 +112,14 @@ internal sealed partial class Rendezvous
         // A failed reservation comes first: then only the header page is backed, and refusing touches nothing else.
         string? refusal =
             segment.ReservationFailure != null ? segment.ReservationFailure
+            : IsClosing ? ShuttingDown
             : ringSize != _settings.RingSize ? $"ring-size {ringSize} differs from this endpoint's {_settings.RingSize}"
             : maxFrame != _settings.WireFrameLimit ? $"maximum-frame-size differs (wire limit {maxFrame} vs {_settings.WireFrameLimit})"
             : null;
         var peerDoorbell = NamedSemaphore.TryOpen(Names.Doorbell(port), out _);
-        var life = Posix.TryOpen(Names.Life(port), LibC.O_RDONLY | LibC.O_NONBLOCK, out _);
+        var life = OpenPeerLife(port, out string? lifeProblem);
         if (refusal == null && (peerDoorbell == null || life == null))
-            refusal = "the connecting endpoint is gone";
+            refusal = "the connecting endpoint is gone: " + (lifeProblem ?? "its doorbell semaphore does not exist");
         if (refusal != null)
         {
             _onWarning($"Refused a connection from port {port} (pid {request.ClientPid}): {refusal}");
@@ -141,11 +142,35 @@ internal sealed partial class Rendezvous
         return NewShmChannel(segment, isClient: false, port, peerDoorbell, life!);
     }
 
+    /// <summary>
+    /// Opens the life FIFO of the endpoint on <paramref name="port"/>, or returns null with the reason when it is not
+    /// worth watching. A read-only open of a FIFO that has no writer at that moment never reports hang-up, so an
+    /// endpoint that died before the open would never be noticed. An endpoint holds its life FIFO open from before
+    /// its first request or accept until after it unlinked the name, and releases its port lock only after that;
+    /// so when, after the open, its lock is still held and the FIFO is still the one in the directory, the FIFO
+    /// had a writer when it was opened and its hang-up will come.
+    /// </summary>
+    private FileDescriptor? OpenPeerLife(int port, out string? problem)
+    {
+        string path = Names.Life(port);
+        var life = Posix.TryOpen(path, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW, out int errno);
+        problem =
+            life == null ? $"its life FIFO '{path}' cannot be opened: {LibC.Describe(errno)}"
+            : !Posix.IsFifo(life) || !Posix.SameFile(life, path) ? $"'{path}' is not its life FIFO any more"
+            : !Posix.IsLockHeld(Names.Lock(port)) ? $"endpoint {port} is dead (nobody holds '{Names.Lock(port)}')"
+            : null;
+        if (problem == null)
+            return life;
+        life?.Dispose();
+        return null;
+    }
+
     private ShmChannel NewShmChannel(ShmSegment segment, bool isClient, int peerPort, NamedSemaphore peerDoorbell, FileDescriptor peerLife)
     {
         var channel = new ShmChannel(segment, isClient, peerPort, peerDoorbell, _doorbell!, _pollLoop!,
             _settings.WireFrameLimit, _settings.SendQueueLimit, _settings.FlushTimeout);
-        channel.PeerLife = _pollLoop!.Watch(peerLife, new PeerLifeHandler(channel, peerPort));
+        // Hang-up only (events 0): nobody reads a life FIFO, so a stray byte in it must not make poll return.
+        channel.PeerLife = _pollLoop!.Watch(peerLife, new PeerLifeHandler(channel, peerPort), events: 0);
         _receiver!.Add(channel);
         return channel;
     }

@@ -23,8 +23,14 @@ internal sealed partial class Rendezvous : IDisposable
     private readonly Action<string> _onWarning;
     private readonly List<IChannel> _channels = new();
     private readonly SegmentFallback _segmentFallback = new();
+    private readonly object _namesLock = new();
+    private bool _namesReleased; // guarded by _namesLock
     private long _nextAssociationId;
     private int _disposed;
+    private volatile bool _closing;
+
+    /// <summary>The refusal a peer gets while this endpoint shuts down.</summary>
+    private const string ShuttingDown = "the endpoint is shutting down";
 
     private Rendezvous(IpcSettings settings, string systemName, ChannelNames names, EndpointLock endpointLock,
         Action<InboundOffer> onInbound, Action<string> onWarning, Action<Exception> onError)
@@ -36,20 +42,22 @@ internal sealed partial class Rendezvous : IDisposable
         _onInbound = onInbound;
         _onWarning = onWarning;
         Port = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;
+        FileDescriptor? accept = null;
+        bool acceptCreated = false;
         try
         {
-            Posix.MakeFifo(names.Life(Port));
-            _life = Posix.Open(names.Life(Port), LibC.O_RDWR | LibC.O_NONBLOCK);
-            Posix.MakeFifo(names.Accept(Port));
-            var accept = Posix.Open(names.Accept(Port), LibC.O_RDWR | LibC.O_NONBLOCK);
+            _life = CreateFifo(names.Life(Port));
+            accept = CreateFifo(names.Accept(Port));
+            acceptCreated = true;
             _pollLoop = new PollLoop($"ipc-poll-{Port}", onError);
             _pollLoop.Watch(accept, new AcceptHandler(this, onWarning));
+            accept = null; // the poll loop owns (and closes) it from here
             if (settings.Mode != IpcMode.Fifo)
                 (_doorbell, _receiver) = StartSharedMemory(onError);
         }
         catch
         {
-            Dispose();
+            AbandonStart(accept, acceptCreated);
             throw;
         }
     }
@@ -73,13 +81,14 @@ internal sealed partial class Rendezvous : IDisposable
         {
             int port = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;
             EndpointDirectory.SweepDeadEndpoints(names, port);
-            return new Rendezvous(settings, systemName, names, endpointLock, onInbound, onWarning, onError);
         }
         catch
         {
             endpointLock.Dispose();
             throw;
         }
+        // From here the constructor owns the lock: it releases it itself when the start fails (exactly once).
+        return new Rendezvous(settings, systemName, names, endpointLock, onInbound, onWarning, onError);
     }
 
     /// <summary>
@@ -102,15 +111,66 @@ internal sealed partial class Rendezvous : IDisposable
     }
 
     /// <summary>
+    /// Creates one of the endpoint's FIFOs and opens it read-write (so it never reports EOF). A name that is taken
+    /// (e.g. by a directory) fails the start naming the path; nothing that was there is touched.
+    /// </summary>
+    private FileDescriptor CreateFifo(string path)
+    {
+        try
+        {
+            Posix.MakeFifo(path);
+        }
+        catch (IpcSystemException e)
+        {
+            throw IpcSettings.Invalid("directory", Names.Directory, "is not usable: " + e.Message);
+        }
+        try
+        {
+            return Posix.Open(path, LibC.O_RDWR | LibC.O_NONBLOCK);
+        }
+        catch
+        {
+            Posix.Unlink(path);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A start failed part-way: releases what the constructor acquired, removes only the names it created, and
+    /// disposes the lock (the one and only time: <see cref="Listen"/> no longer owns it).
+    /// </summary>
+    private void AbandonStart(FileDescriptor? unwatchedAccept, bool acceptCreated)
+    {
+        _disposed = 1;
+        _receiver?.Stop("the endpoint failed to start");
+        _pollLoop?.Dispose();
+        unwatchedAccept?.Dispose();
+        _doorbell?.Dispose();
+        if (acceptCreated)
+            Posix.Unlink(Names.Accept(Port));
+        if (_life != null)
+        {
+            Posix.Unlink(Names.Life(Port));
+            _life.Dispose();
+        }
+        _lock.Dispose();
+        if (_settings.Directory.Length == 0)
+            EndpointDirectory.RemoveIfEmpty(Names.Directory);
+    }
+
+    /// <summary>
     /// Offers an association to the endpoint at <paramref name="port"/> — over shared memory when both sides can
     /// use it, over FIFOs otherwise — and waits (up to connection-timeout) for it to accept. The endpoint must be
     /// the one asked for: system <paramref name="system"/> with hostname <paramref name="host"/>.
     /// </summary>
     /// <exception cref="EndpointNotFoundException">Nobody listens there, or the modes cannot meet.</exception>
     /// <exception cref="EndpointMismatchException">The endpoint there has another system name or hostname.</exception>
+    /// <exception cref="IOException">This endpoint is shutting down.</exception>
     public async Task<IChannel> ConnectAsync(int port, string system, string host)
     {
-        using var accept = Posix.TryOpen(Names.Accept(port), LibC.O_WRONLY | LibC.O_NONBLOCK, out int errno);
+        if (IsClosing)
+            throw new IOException($"Cannot associate with port {port}: IPC endpoint {Port} is shut down");
+        using var accept = Posix.TryOpen(Names.Accept(port), LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW, out int errno);
         if (accept == null)
             throw new EndpointNotFoundException(errno is Errno.ENOENT or Errno.ENXIO
                 ? $"No IPC endpoint listens on port {port} in '{Names.Directory}'"
@@ -165,7 +225,8 @@ internal sealed partial class Rendezvous : IDisposable
     /// </returns>
     public async Task<bool> CloseAllAsync(TimeSpan grace, TimeSpan flush)
     {
-        Posix.Unlink(Names.Accept(Port)); // no new associations from here on
+        _closing = true; // no new associations from here on, either way
+        UnlinkWhileOwned(Names.Accept(Port));
         var completions = new HashSet<Task<bool>>(Completions());
         await WhenAllClosed(grace).ConfigureAwait(false);
         IChannel[] channels;
@@ -190,21 +251,58 @@ internal sealed partial class Rendezvous : IDisposable
     private Task<bool> WhenAllClosed(TimeSpan timeout) =>
         Task.WhenAll(Completions()).WaitAsync(timeout).ContinueWith(t => !t.IsFaulted && !t.IsCanceled, TaskScheduler.Default);
 
-    /// <summary>Stops both threads and removes every name this endpoint created. Idempotent.</summary>
+    /// <summary>True once shutdown began: connects fail at once and connect requests are refused.</summary>
+    private bool IsClosing => _closing;
+
+    /// <summary>
+    /// Stops both threads and removes every name this endpoint created. Idempotent. Accepting stops first; a
+    /// channel created by an accept or connect racing with this is closed by the stopped receiver or poll loop
+    /// ("the transport shut down"), so every channel completes.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        _closing = true;
         // Unlink the accept FIFO first so new connectors fail fast instead of waiting for a dead endpoint.
-        Posix.Unlink(Names.Accept(Port));
+        UnlinkWhileOwned(Names.Accept(Port));
         _receiver?.Stop("the transport shut down");
         _pollLoop?.Dispose();
+        ReleaseNames();
+        EndpointExitHooks.Unregister(this);
         _doorbell?.Dispose();
-        Posix.Unlink(Names.Life(Port));
         _life?.Dispose();
         _lock.Dispose();
-        if (_settings.Directory.Length == 0)
-            EndpointDirectory.RemoveIfEmpty(Names.Directory); // the default directory is ours to tidy; a configured one is not
+    }
+
+    /// <summary>
+    /// Removes every name of this endpoint — accept and life FIFOs, offered segments and FIFO pairs, the doorbell
+    /// semaphore, then the lock file — once, while the lock is still held. Called by <see cref="Dispose"/> and by
+    /// <see cref="EndpointExitHooks"/> when the process leaves first (any thread, concurrently with Dispose).
+    /// Descriptors, mappings and threads stay untouched: after this only the names are gone, and nothing of this
+    /// endpoint removes a name again, so a new endpoint that claims the port meanwhile keeps its files.
+    /// </summary>
+    internal void ReleaseNames()
+    {
+        lock (_namesLock)
+        {
+            if (_namesReleased)
+                return;
+            _namesReleased = true;
+            EndpointDirectory.RemoveNamesOf(Names, Port);
+            _doorbell?.Disown(); // its name is gone: closing it later must not unlink a successor's
+            _lock.ReleaseName();
+            if (_settings.Directory.Length == 0)
+                EndpointDirectory.RemoveIfEmpty(Names.Directory); // the default directory is ours to tidy; a configured one is not
+        }
+    }
+
+    /// <summary>Unlinks one of this endpoint's names unless <see cref="ReleaseNames"/> already gave them up.</summary>
+    private void UnlinkWhileOwned(string path)
+    {
+        lock (_namesLock)
+            if (!_namesReleased)
+                Posix.Unlink(path);
     }
 
     /// <summary>Remembers a channel until it completes, so shutdown can close it.</summary>

@@ -37,6 +37,7 @@ internal sealed unsafe class ShmChannel : IChannel
     private long _closeDeadline;
     private volatile string? _peerDeadReason;
     private volatile IChannelListener? _listener;
+    private readonly CloseNotice _closeNotice = new();
     private volatile bool _connecting;
 
     public ShmChannel(ShmSegment segment, bool isClient, int peerPort, NamedSemaphore peerDoorbell,
@@ -96,7 +97,8 @@ internal sealed unsafe class ShmChannel : IChannel
                 {
                     int written = 0;
                     bool done = _out.TryWrite(frame.Span, ref written);
-                    if (written > 0 && _out.TakeConsumerWakeRequest())
+                    // "done" alone published something too: a zero-length frame is a record with no payload.
+                    if ((done || written > 0) && _out.TakeConsumerWakeRequest())
                         _peerDoorbell.Post();
                     if (done)
                         return true;
@@ -104,7 +106,7 @@ internal sealed unsafe class ShmChannel : IChannel
                 }
                 else
                 {
-                    if (_pending.Bytes + frame.Length > _sendQueueLimit)
+                    if (QueuedCost + RecordLayout.HeaderLength + frame.Length > _sendQueueLimit)
                         return false;
                     Enqueue(frame, 0);
                 }
@@ -119,10 +121,20 @@ internal sealed unsafe class ShmChannel : IChannel
         }
     }
 
-    /// <summary>Starts delivery: frames stay in the ring until a listener is registered.</summary>
+    /// <summary>
+    /// What the queued frames cost against send-queue-limit: their payload plus a record header each, so a queue
+    /// of empty frames is bounded too. Under <see cref="_writeLock"/>.
+    /// </summary>
+    private long QueuedCost => _pending.Bytes + (long)_pending.Count * RecordLayout.HeaderLength;
+
+    /// <summary>
+    /// Starts delivery: frames stay in the ring until a listener is registered. A channel that closed before
+    /// tells the listener now (posting a disposed doorbell does nothing).
+    /// </summary>
     public void SetListener(IChannelListener listener)
     {
         _listener = listener;
+        _closeNotice.Register(listener);
         _ownDoorbell.Post();
     }
 
@@ -163,13 +175,14 @@ internal sealed unsafe class ShmChannel : IChannel
             if (listener != null)
             {
                 var frames = new ListenerFrames(listener);
-                int records = _in.Read(ref frames, FrameBatch);
-                if (records > 0)
-                {
-                    work += records;
-                    if (_in.TakeProducerWakeRequest())
-                        _peerDoorbell.Post();
-                }
+                work += ReadInbound(ref frames);
+            }
+            else if (_closeRequested)
+            {
+                // Closing with no listener: nothing that arrives can be delivered. Consume it, so a peer flushing
+                // towards this side (possibly closing too) is not held up until its flush-timeout.
+                var discarded = new DiscardedFrames();
+                work += ReadInbound(ref discarded);
             }
             return work + ServiceClosing(listener);
         }
@@ -183,7 +196,7 @@ internal sealed unsafe class ShmChannel : IChannel
     /// <summary>Receiver thread: announce sleep; returns false if data arrived meanwhile (do not sleep).</summary>
     public bool PrepareToSleep()
     {
-        if (IsClosed || _listener == null)
+        if (IsClosed || (_listener == null && !_closeRequested))
             return true;
         _in.PrepareToSleep();
         return !_in.HasData;
@@ -218,8 +231,7 @@ internal sealed unsafe class ShmChannel : IChannel
         if (PeerLife != null)
             _pollLoop.Forget(PeerLife);
         _accepted.TrySetException(new IOException(reason));
-        if (!_closeRequested)
-            _listener?.OnClosed(reason, abnormal);
+        _closeNotice.Closed(reason, abnormal, silent: _closeRequested);
         _completion.TrySetResult(flushed);
     }
 
@@ -241,11 +253,22 @@ internal sealed unsafe class ShmChannel : IChannel
         return 1;
     }
 
+    private int ReadInbound<THandler>(ref THandler handler) where THandler : IFrameHandler
+    {
+        int records = _in.Read(ref handler, FrameBatch);
+        if (records > 0 && _in.TakeProducerWakeRequest())
+            _peerDoorbell.Post();
+        return records;
+    }
+
     private int ServiceClosing(IChannelListener? listener)
     {
         if (_closeRequested)
         {
-            if (!_hasPending || _peerDeadReason != null || Environment.TickCount64 >= _closeDeadline)
+            // The flush ends when everything queued is in the ring, or when nobody will ever read it: the peer
+            // closed its side (its flag) or died. Only a live peer that keeps its side open is waited for.
+            if (!_hasPending || _peerDeadReason != null || _segment.ReadVolatile(_peerClosedOffset) != 0
+                || Environment.TickCount64 >= _closeDeadline)
             {
                 Close("closed by this side", abnormal: false);
                 return 1;

@@ -15,37 +15,57 @@ internal sealed class ShmReceiver : IDisposable
     private const int SleepMilliseconds = 200;
 
     private readonly NamedSemaphore _doorbell;
-    private readonly Action<Exception> _onError;
+    private readonly ErrorBackoff _backoff;
     private readonly ConcurrentQueue<ShmChannel> _added = new();
     private readonly List<ShmChannel> _channels = new();
+    private readonly object _stopLock = new();
     private readonly Thread _thread;
     private volatile bool _stopping;
+    private string? _stoppedReason; // guarded by _stopLock: set once the thread has ended
 
     public ShmReceiver(NamedSemaphore doorbell, string name, Action<Exception> onError)
     {
         _doorbell = doorbell;
-        _onError = onError;
+        _backoff = new ErrorBackoff(onError);
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
 
-    /// <summary>Hands a channel to the receiver thread, which owns its lifetime from now on.</summary>
+    /// <summary>
+    /// Hands a channel to the receiver thread, which owns its lifetime from now on. After <see cref="Stop"/> the
+    /// channel is closed at once, with the stop's reason, on the caller's thread.
+    /// </summary>
     public void Add(ShmChannel channel)
     {
-        _added.Enqueue(channel);
-        _doorbell.Post();
+        string? stopped;
+        lock (_stopLock)
+        {
+            stopped = _stoppedReason;
+            if (stopped == null)
+                _added.Enqueue(channel);
+        }
+        if (stopped != null)
+            channel.Close(stopped);
+        else
+            _doorbell.Post();
     }
 
-    /// <summary>Stops the thread; channels still open are closed with <paramref name="reason"/>.</summary>
+    /// <summary>
+    /// Stops the thread; channels still open, and any added later, are closed with <paramref name="reason"/>.
+    /// Idempotent (the first reason stays).
+    /// </summary>
     public void Stop(string reason)
     {
         _stopping = true;
+        _backoff.Cancel();
         _doorbell.Post();
         if (Thread.CurrentThread != _thread)
             _thread.Join();
+        lock (_stopLock)
+            _stoppedReason ??= reason; // from here Add closes instead of queueing, so nothing queued is missed below
         TakeAdded();
         foreach (var channel in _channels)
-            channel.Close(reason);
+            channel.Close(_stoppedReason);
         _channels.Clear();
     }
 
@@ -58,24 +78,32 @@ internal sealed class ShmReceiver : IDisposable
         {
             try
             {
-                if (ServiceAll() > 0)
-                {
-                    idle.Reset();
-                    continue;
-                }
-                if (!idle.Idle())
-                    continue;
-                if (PrepareToSleep())
-                    _doorbell.Wait(SleepMilliseconds);
-                foreach (var channel in _channels)
-                    channel.Awake();
-                idle.Reset();
+                RunOnce(ref idle);
+                _backoff.Succeeded();
             }
             catch (Exception e)
             {
-                _onError(e);
+                _backoff.Failed(e); // a persistent failure must not become a hot loop
             }
         }
+    }
+
+    /// <summary>One round: serve every channel, or idle (spin, yield, then sleep on the doorbell).</summary>
+    /// <param name="idle">By reference: the idle strategy is a struct whose count must carry over between rounds.</param>
+    private void RunOnce(ref IdleStrategy idle)
+    {
+        if (ServiceAll() > 0)
+        {
+            idle.Reset();
+            return;
+        }
+        if (!idle.Idle())
+            return;
+        if (PrepareToSleep())
+            _doorbell.Wait(SleepMilliseconds);
+        foreach (var channel in _channels)
+            channel.Awake();
+        idle.Reset();
     }
 
     private int ServiceAll()
@@ -90,7 +118,7 @@ internal sealed class ShmReceiver : IDisposable
             }
             catch (Exception e)
             {
-                _onError(e);
+                _backoff.Report(e);
                 channel.Close("internal error: " + e.Message);
             }
             if (channel.IsClosed)

@@ -68,7 +68,7 @@ internal sealed unsafe class ShmSegment : IDisposable
     /// </summary>
     public static ShmSegment Open(string path, int expectedClientPort)
     {
-        using var fd = Posix.Open(path, LibC.O_RDWR);
+        using var fd = Posix.Open(path, LibC.O_RDWR | LibC.O_NOFOLLOW); // a peer names it: never follow a planted link
         var (uid, size, regular) = Posix.Describe(fd, path);
         if (!regular || uid != Posix.Uid)
             throw new InvalidDataException($"segment '{path}' is not a regular file owned by uid {Posix.Uid}");

@@ -18,6 +18,8 @@ internal static unsafe partial class LibC
     public const int O_CREAT = 0x40;
     public const int O_EXCL = 0x80;
     public const int O_NONBLOCK = 0x800;
+    /// <summary>Fail with ELOOP when the last component is a symbolic link: for every path a peer names.</summary>
+    public const int O_NOFOLLOW = 0x20000;
     public const int O_CLOEXEC = 0x80000;
 
     // Owner-only permission bits.
@@ -32,6 +34,7 @@ internal static unsafe partial class LibC
     // flock(2)
     public const int LOCK_EX = 2;
     public const int LOCK_NB = 4;
+    public const int LOCK_UN = 8;
 
     // poll(2)
     public const short POLLIN = 0x1;

@@ -64,6 +64,28 @@ internal static class Posix
         Syscall.fstat(fd.Fd, out Stat open) == 0 && Syscall.stat(path, out Stat named) == 0
         && open.st_ino == named.st_ino && open.st_dev == named.st_dev;
 
+    /// <summary>
+    /// True when a live process holds the flock on <paramref name="lockPath"/> (an endpoint's port lock). Tested
+    /// by trying LOCK_EX|LOCK_NB on a fresh descriptor: when that succeeds the owner is dead, and the lock is
+    /// released at once (the file is not unlinked: it is not ours). A missing or unopenable file means no owner.
+    /// </summary>
+    public static bool IsLockHeld(string lockPath)
+    {
+        using var fd = TryOpen(lockPath, LibC.O_RDONLY | LibC.O_NOFOLLOW, out _);
+        if (fd == null)
+            return false;
+        while (true)
+        {
+            if (LibC.Flock(fd.Fd, LibC.LOCK_EX | LibC.LOCK_NB) == 0)
+            {
+                LibC.Flock(fd.Fd, LibC.LOCK_UN);
+                return false;
+            }
+            if (LibC.Errno != Errno.EINTR)
+                return true; // EWOULDBLOCK: somebody alive holds it
+        }
+    }
+
     /// <summary>Removes a file; a missing file is not an error.</summary>
     public static void Unlink(string path)
     {

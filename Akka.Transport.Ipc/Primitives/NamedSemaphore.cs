@@ -9,7 +9,7 @@ namespace Akka.Transport.Ipc.Primitives;
 internal sealed unsafe class NamedSemaphore : IDisposable
 {
     private nint _handle;
-    private readonly bool _owner;
+    private bool _owner; // guarded by this: Disown may race with Dispose
 
     private NamedSemaphore(string name, nint handle, bool owner)
     {
@@ -74,18 +74,30 @@ internal sealed unsafe class NamedSemaphore : IDisposable
         }
     }
 
+    /// <summary>
+    /// The creator's name was unlinked by someone entitled to (an exit hook): <see cref="Dispose"/> then only
+    /// closes, so it never unlinks a semaphore a successor created under the same name.
+    /// </summary>
+    public void Disown()
+    {
+        lock (this)
+            _owner = false;
+    }
+
     public void Dispose()
     {
         nint handle;
+        bool owner;
         lock (this)
         {
             handle = _handle;
+            owner = _owner;
             _handle = 0;
         }
         if (handle == 0)
             return;
         LibC.SemClose(handle);
-        if (_owner)
+        if (owner)
             LibC.SemUnlink(Name);
     }
 }

@@ -11,6 +11,12 @@ internal interface IPollHandler
     /// Return false to stop watching; the loop then closes the descriptor.
     /// </summary>
     bool OnReady(PollRegistration registration, short events);
+
+    /// <summary>
+    /// The loop stopped while still watching <paramref name="registration"/> (or was handed it after it stopped):
+    /// called once, on the poll thread or, after it ended, on the caller's; the loop closes the descriptor after.
+    /// </summary>
+    void OnLoopStopped(PollRegistration registration) { }
 }
 
 /// <summary>One watched descriptor. Its interest can change from any thread; the loop picks it up at once.</summary>
@@ -63,29 +69,34 @@ internal sealed class PollRegistration
 /// The one poll() thread of a transport. It watches any number of descriptors plus a wake pipe through which
 /// other threads add or remove them, change their interest, or post work to run on this thread. The pollfd
 /// array is reused, so waiting allocates nothing. Watched descriptors are closed only by this thread, so a
-/// descriptor number is never reused while it is being polled.
+/// descriptor number is never reused while it is being polled; every descriptor is a <see cref="FileDescriptor"/>,
+/// so a thread that writes to one (holding a reference) never writes to a number that was reused meanwhile.
+/// Once disposed the loop runs nothing more: <see cref="Post"/> and <see cref="Wake"/> do nothing,
+/// <see cref="Watch"/> tells the handler and closes the descriptor at once.
 /// </summary>
 internal sealed unsafe class PollLoop : IDisposable
 {
     private readonly ConcurrentQueue<Action> _work = new();
     private readonly List<PollRegistration> _watched = new();
     private readonly List<(long Due, Action Action)> _timers = new();
-    private readonly Action<Exception> _onError;
-    private readonly int _wakeRead;
-    private readonly int _wakeWrite;
+    private readonly object _postLock = new();
+    private readonly ErrorBackoff _backoff;
+    private readonly FileDescriptor _wakeRead;
+    private readonly FileDescriptor _wakeWrite;
     private readonly Thread _thread;
     private LibC.PollFd[] _pollFds = new LibC.PollFd[16];
     private PollRegistration?[] _polled = new PollRegistration?[16];
     private volatile bool _stopping;
+    private bool _closed; // guarded by _postLock: no posted work runs any more
 
     public PollLoop(string name, Action<Exception> onError)
     {
         int* fds = stackalloc int[2];
         if (LibC.Pipe2(fds, LibC.O_NONBLOCK | LibC.O_CLOEXEC) != 0)
             throw new IpcSystemException("pipe2", name, LibC.Errno);
-        _wakeRead = fds[0];
-        _wakeWrite = fds[1];
-        _onError = onError;
+        _wakeRead = new FileDescriptor(fds[0]);
+        _wakeWrite = new FileDescriptor(fds[1]);
+        _backoff = new ErrorBackoff(onError);
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
@@ -93,48 +104,90 @@ internal sealed unsafe class PollLoop : IDisposable
     /// <summary>True when called on the poll thread.</summary>
     public bool IsLoopThread => Thread.CurrentThread == _thread;
 
-    /// <summary>Starts watching <paramref name="fd"/>; the loop owns (and eventually closes) it from now on.</summary>
+    /// <summary>
+    /// Starts watching <paramref name="fd"/>; the loop owns (and eventually closes) it from now on. On a stopped
+    /// loop the handler hears <see cref="IPollHandler.OnLoopStopped"/> and the descriptor is closed before this returns.
+    /// </summary>
     public PollRegistration Watch(FileDescriptor fd, IPollHandler handler, short events = LibC.POLLIN)
     {
         var registration = new PollRegistration(this, fd, handler, events);
-        Post(() => _watched.Add(registration));
+        if (!TryPost(() => _watched.Add(registration)))
+            Release(registration);
         return registration;
     }
 
-    /// <summary>Stops watching and closes the descriptor (on the poll thread).</summary>
-    public void Forget(PollRegistration registration) => Post(() =>
+    /// <summary>Stops watching and closes the descriptor (on the poll thread, or at once when the loop has stopped).</summary>
+    public void Forget(PollRegistration registration)
     {
-        _watched.Remove(registration);
-        registration.Fd.Dispose();
-    });
+        if (!TryPost(() =>
+            {
+                _watched.Remove(registration);
+                registration.Fd.Dispose();
+            }))
+            registration.Fd.Dispose(); // the loop closed it already when it stopped; a second Dispose does nothing
+    }
 
-    /// <summary>Runs <paramref name="action"/> on the poll thread, in order with other posted work.</summary>
-    public void Post(Action action)
+    /// <summary>Runs <paramref name="action"/> on the poll thread, in order with other posted work; nothing once disposed.</summary>
+    public void Post(Action action) => TryPost(action);
+
+    /// <summary>As <see cref="Post"/>; false when the loop has stopped and <paramref name="action"/> will never run.</summary>
+    public bool TryPost(Action action)
     {
-        _work.Enqueue(action);
+        lock (_postLock)
+        {
+            if (_closed)
+                return false;
+            _work.Enqueue(action);
+        }
         Wake();
+        return true;
     }
 
     /// <summary>Runs <paramref name="action"/> on the poll thread after <paramref name="delay"/> (poll thread only).</summary>
     public void Schedule(TimeSpan delay, Action action) =>
         _timers.Add((Environment.TickCount64 + (long)delay.TotalMilliseconds, action));
 
+    /// <summary>
+    /// Stops the thread (joining it unless called on it), tells every handler still watched, closes every
+    /// descriptor the loop owns. Idempotent.
+    /// </summary>
     public void Dispose()
     {
         if (_stopping)
             return;
         _stopping = true;
-        Wake();
+        _backoff.Cancel();
+        WakeLoop();
         if (!IsLoopThread)
-            _thread.Join();
-        LibC.Close(_wakeRead);
-        LibC.Close(_wakeWrite);
+            _thread.Join(); // on the loop thread, Run ends after this iteration and releases everything itself
     }
 
+    /// <summary>Makes the loop re-read its watch list; does nothing once disposed.</summary>
     internal void Wake()
     {
-        byte one = 1;
-        LibC.Write(_wakeWrite, &one, 1); // a full pipe already guarantees a wake-up
+        if (!_stopping)
+            WakeLoop();
+    }
+
+    private void WakeLoop()
+    {
+        // The reference keeps the number ours while writing: a Dispose meanwhile closes it only after the release.
+        bool added = false;
+        try
+        {
+            _wakeWrite.DangerousAddRef(ref added);
+            byte one = 1;
+            LibC.Write(_wakeWrite.Fd, &one, 1); // a full pipe already guarantees a wake-up
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed: nobody is left to wake.
+        }
+        finally
+        {
+            if (added)
+                _wakeWrite.DangerousRelease();
+        }
     }
 
     private void Run()
@@ -153,16 +206,35 @@ internal sealed unsafe class PollLoop : IDisposable
                 if (ready > 0)
                     Dispatch(count);
                 RunTimers();
+                _backoff.Succeeded();
             }
             catch (Exception e)
             {
-                _onError(e);
+                _backoff.Failed(e);
             }
         }
+        lock (_postLock)
+            _closed = true; // from here Watch, Forget and Post act on their own: nothing more is queued
         RunPosted();
         foreach (var registration in _watched)
-            registration.Fd.Dispose();
+            Release(registration);
         _watched.Clear();
+        _wakeRead.Dispose();
+        _wakeWrite.Dispose();
+    }
+
+    /// <summary>Tells the handler the loop is gone and closes the descriptor.</summary>
+    private void Release(PollRegistration registration)
+    {
+        try
+        {
+            registration.Handler.OnLoopStopped(registration);
+        }
+        catch (Exception e)
+        {
+            _backoff.Report(e);
+        }
+        registration.Fd.Dispose();
     }
 
     private int BuildPollSet()
@@ -173,7 +245,7 @@ internal sealed unsafe class PollLoop : IDisposable
             _pollFds = new LibC.PollFd[count * 2];
             _polled = new PollRegistration?[count * 2];
         }
-        _pollFds[0] = new LibC.PollFd { Fd = _wakeRead, Events = LibC.POLLIN };
+        _pollFds[0] = new LibC.PollFd { Fd = _wakeRead.Fd, Events = LibC.POLLIN };
         for (int i = 0; i < _watched.Count; i++)
         {
             var registration = _watched[i];
@@ -206,7 +278,7 @@ internal sealed unsafe class PollLoop : IDisposable
             }
             catch (Exception e)
             {
-                _onError(e);
+                _backoff.Report(e);
                 keep = false;
             }
             if (!keep && _watched.Remove(registration))
@@ -224,7 +296,7 @@ internal sealed unsafe class PollLoop : IDisposable
             }
             catch (Exception e)
             {
-                _onError(e);
+                _backoff.Report(e);
             }
         }
     }
@@ -256,6 +328,6 @@ internal sealed unsafe class PollLoop : IDisposable
     private void DrainWakePipe()
     {
         byte* buffer = stackalloc byte[64];
-        while (LibC.Read(_wakeRead, buffer, 64) > 0) { }
+        while (LibC.Read(_wakeRead.Fd, buffer, 64) > 0) { }
     }
 }
