@@ -50,6 +50,7 @@ public abstract class FrozenPeerBackPressureTests(string mode, ITestOutputHelper
             node.Signal(Signum.SIGSTOP);
             try
             {
+                await AwaitAllThreadsStoppedAsync(node.ProcessId); // kill() returns before a busy reader thread halts
                 while (sent < Total && handle.Write(frames[sent]))
                     sent++;
                 TestOutput.WriteLine($"{Mode}: {sent - 100} frames of {FrameSize} B accepted by the frozen peer's channel before Write returned false");
@@ -88,6 +89,30 @@ public abstract class FrozenPeerBackPressureTests(string mode, ITestOutputHelper
             Assert.True(await writer.Shutdown().WaitAsync(Step));
         }
         await ShutdownAndVerifyAsync();
+    }
+
+    /// <summary>Waits until every thread of <paramref name="pid"/> is in state T (stopped), so none reads any more.</summary>
+    private static async Task AwaitAllThreadsStoppedAsync(int pid)
+    {
+        var deadline = DateTime.UtcNow + Step;
+        while (!Directory.GetDirectories($"/proc/{pid}/task").All(IsStopped))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"pid {pid} did not stop after SIGSTOP");
+            await Task.Delay(1);
+        }
+
+        static bool IsStopped(string task)
+        {
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(task, "stat"));
+                return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T');
+            }
+            catch (IOException)
+            {
+                return true; // the thread ended
+            }
+        }
     }
 
     /// <summary>Waits until the sink counted <paramref name="count"/> frames; RAW-COUNT fails on a lost, repeated or reordered one.</summary>
