@@ -22,15 +22,9 @@ public sealed unsafe class FifoChannelLifetimeTests : IDisposable
 
     public FifoChannelLifetimeTests()
     {
-        string inbound = Path.Combine(_directory.Path, "in"), outbound = Path.Combine(_directory.Path, "out");
-        Posix.MakeFifo(inbound);
-        Posix.MakeFifo(outbound);
-        var read = Posix.Open(inbound, LibC.O_RDONLY | LibC.O_NONBLOCK);
-        _peerWrite = Posix.Open(inbound, LibC.O_WRONLY | LibC.O_NONBLOCK);
-        _peerRead = Posix.Open(outbound, LibC.O_RDONLY | LibC.O_NONBLOCK);
-        var write = Posix.Open(outbound, LibC.O_WRONLY | LibC.O_NONBLOCK);
-        File.Delete(inbound);
-        File.Delete(outbound);
+        var pipes = new FifoPair(_directory.Path);
+        var (read, write) = (pipes.Read, pipes.Write);
+        (_peerWrite, _peerRead) = (pipes.PeerWrite, pipes.PeerRead);
         _channel = FifoChannel.Accept(_loop, read, write, wireFrameLimit: 8192, sendQueueLimit: 1 << 20,
             flushTimeout: TimeSpan.FromSeconds(5), pipeSize: 0);
     }

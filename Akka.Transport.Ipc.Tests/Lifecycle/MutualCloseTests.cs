@@ -36,7 +36,8 @@ public abstract class MutualCloseTests(string mode, ITestOutputHelper output) : 
         // Shutdown returns once every channel completed (or after the flush-timeout): it measures the close.
         var shutdowns = Transports.Select(async transport =>
         {
-            Assert.True(await transport.Shutdown().WaitAsync(Timeout));
+            // Its result may be false: frames still queued towards a side that closed without reading are dropped.
+            await transport.Shutdown().WaitAsync(Timeout);
             return clock.Elapsed;
         }).ToList();
         var durations = await Task.WhenAll(shutdowns);

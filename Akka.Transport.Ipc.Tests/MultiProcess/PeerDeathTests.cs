@@ -30,20 +30,31 @@ public abstract class PeerDeathTests(string mode, ITestOutputHelper output) : Mu
         Assert.Equal("hello", await Sys.ActorSelection($"{victim.Address}/user/echo").Ask<string>("hello", AskTimeout));
         Assert.Equal("hi", await Sys.ActorSelection($"{survivor.Address}/user/echo").Ask<string>("hi", AskTimeout));
         using var streaming = new CancellationTokenSource();
+        var echoes = new EchoCounter();
         if (midStream)
         {
-            // Frames flow towards the victim (and its echoes back) when it dies.
+            // Frames flow towards the victim and its echoes back when it dies. Paced (a burst, then a millisecond's
+            // pause) so the stream is continuous without starving the dispatcher that publishes DisassociatedEvent.
             var echo = Sys.ActorSelection($"{victim.Address}/user/echo");
+            var counter = Sys.ActorOf(Props.Create(() => new EchoCounterActor(echoes)));
             _ = Task.Run(async () =>
             {
                 for (int i = 0; !streaming.IsCancellationRequested; i++)
                 {
-                    echo.Tell(new byte[256 + i % 1024]);
-                    if (i % 500 == 0)
-                        await Task.Yield();
+                    echo.Tell(new byte[256 + i % 1024], counter);
+                    if (i % 50 == 49)
+                        await Task.Delay(1);
                 }
             });
-            await Task.Delay(200);
+            // Proof that frames are in flight at the kill: echoes keep coming back right before it.
+            long last = echoes.Count;
+            for (int i = 0; i < 3 || echoes.Count == last; i++)
+            {
+                Assert.True(i < 200, $"no echoes are flowing: {echoes.Count} so far");
+                last = echoes.Count;
+                await Task.Delay(20);
+            }
+            TestOutput.WriteLine($"stream in flight: {echoes.Count} echoes back, {echoes.Count - last} in the last 20 ms before the kill");
         }
 
         var events = CreateTestProbe();
@@ -77,3 +88,18 @@ public sealed class ShmPeerDeathTests(ITestOutputHelper output) : PeerDeathTests
 
 [Collection(MultiProcessCollection.Name)]
 public sealed class FifoPeerDeathTests(ITestOutputHelper output) : PeerDeathTests("fifo", output);
+
+/// <summary>Echoes counted by <see cref="EchoCounterActor"/>, read by the test thread.</summary>
+internal sealed class EchoCounter
+{
+    private long _count;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public void Increment() => Interlocked.Increment(ref _count);
+}
+
+internal sealed class EchoCounterActor : ReceiveActor
+{
+    public EchoCounterActor(EchoCounter counter) => ReceiveAny(_ => counter.Increment());
+}

@@ -25,7 +25,7 @@ public abstract class TwoProcessStreamingTests(string mode, ITestOutputHelper ou
     public async Task Hundred_thousand_mixed_size_messages_arrive_in_order_and_intact()
     {
         var node = await StartNodeAsync();
-        CheckNode(node);
+        await CheckNodeAsync(node);
         var verifier = Sys.ActorSelection($"{node.Address}/user/verifier");
 
         var sent = 0;
@@ -71,7 +71,7 @@ public abstract class TwoProcessStreamingTests(string mode, ITestOutputHelper ou
     }
 
     /// <summary>A variant's extra checks on the started node.</summary>
-    protected virtual void CheckNode(NodeProcess node) { }
+    protected virtual Task CheckNodeAsync(NodeProcess node) => Task.CompletedTask;
 }
 
 [Collection(MultiProcessCollection.Name)]
@@ -95,12 +95,15 @@ public sealed class FallbackTwoProcessStreamingTests(ITestOutputHelper output)
     /// <summary>Nobody can create a directory in /proc, not even root.</summary>
     public const string UnusableShmDirectory = "/proc/akka-ipc-unusable";
 
-    protected override void CheckNode(NodeProcess node)
+    protected override async Task CheckNodeAsync(NodeProcess node)
     {
+        // Akka's logger writes asynchronously: the lines may come after ADDRESS, so wait for them.
+        var timeout = TimeSpan.FromSeconds(30);
+        await node.WaitForLineAsync(l => l.Contains("Shared memory is unusable", StringComparison.Ordinal), timeout);
+        await node.WaitForLineAsync(l => l.Contains("FIFOs only", StringComparison.Ordinal), timeout);
         var warnings = node.OutputLines.Where(l => l.Contains("Shared memory is unusable", StringComparison.Ordinal)).ToList();
         Assert.Single(warnings);
         Assert.Contains("WARNING", warnings[0]);
         Assert.Contains(UnusableShmDirectory, warnings[0]);
-        Assert.Contains(node.OutputLines, l => l.Contains("FIFOs only", StringComparison.Ordinal));
     }
 }

@@ -103,6 +103,8 @@ public abstract class LoadTests(string mode, ITestOutputHelper output) : Transpo
     }
 }
 
+[Collection(HeapMeasuringCollection.Name)]
 public sealed class ShmLoadTests(ITestOutputHelper output) : LoadTests("shm", output);
 
+[Collection(HeapMeasuringCollection.Name)]
 public sealed class FifoLoadTests(ITestOutputHelper output) : LoadTests("fifo", output);

@@ -6,12 +6,14 @@ namespace Akka.Transport.Ipc.Channels;
 /// <summary>
 /// Releases the names of this process's live endpoints (lock, life and accept FIFOs, offered segments and FIFO
 /// pairs, doorbell semaphore) when the process leaves before their shutdown completed: Main returning or
-/// Environment.Exit (AppDomain.ProcessExit), SIGTERM, SIGINT or SIGQUIT. The release is synchronous, idempotent
+/// Environment.Exit or SIGTERM (the runtime's default SIGTERM handling raises AppDomain.ProcessExit), SIGINT or
+/// SIGQUIT (which, not cancelled, end the process without ProcessExit). The release is synchronous, idempotent
 /// and safe against a concurrent Dispose (<see cref="Rendezvous.ReleaseNames"/>); descriptors, mappings and
 /// threads are left to the kernel and the runtime.
-/// The signal handlers never cancel the signal, so the application exits exactly as it would without them (and a
-/// handler of the application that cancels it runs first when registered later). They are installed once per
-/// process, at the first endpoint, and stay for the process's lifetime.
+/// SIGTERM gets no handler of ours on purpose: hosts (Microsoft.Extensions.Hosting) cancel it to shut down
+/// gracefully, and releasing the names then would let another endpoint claim the port while this one still
+/// flushes. The SIGINT/SIGQUIT handlers never cancel the signal and skip the release when an earlier handler
+/// cancelled it. They are installed once per process, at the first endpoint, and stay for its lifetime.
 /// </summary>
 internal static class EndpointExitHooks
 {
@@ -37,11 +39,15 @@ internal static class EndpointExitHooks
                 return;
             AppDomain.CurrentDomain.ProcessExit += (_, _) => ReleaseAll();
             _signals = new List<PosixSignalRegistration>();
-            foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT })
+            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGQUIT })
             {
                 try
                 {
-                    _signals.Add(PosixSignalRegistration.Create(signal, _ => ReleaseAll()));
+                    _signals.Add(PosixSignalRegistration.Create(signal, context =>
+                    {
+                        if (!context.Cancel)
+                            ReleaseAll();
+                    }));
                 }
                 catch (Exception e) when (e is PlatformNotSupportedException or IOException)
                 {

@@ -85,7 +85,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
                 return false;
             if (_out.PendingCount > 0)
             {
-                if (_out.PendingBytes + frame.Length > _sendQueueLimit)
+                if (_out.QueuedCost + StreamFrameDecoder.HeaderLength + frame.Length > _sendQueueLimit)
                     return false;
                 _out.Enqueue(frame, 0);
                 return true;

@@ -26,6 +26,12 @@ internal sealed unsafe class FifoWriter
     /// <summary>Bytes queued.</summary>
     public long PendingBytes => _pending.Bytes;
 
+    /// <summary>
+    /// What the queue costs against send-queue-limit: payloads plus a length header each, so a queue of empty frames
+    /// is bounded too.
+    /// </summary>
+    public long QueuedCost => _pending.Bytes + (long)_pending.Count * StreamFrameDecoder.HeaderLength;
+
     /// <summary>True once the close marker went out.</summary>
     public bool MarkerWritten { get; private set; }
 

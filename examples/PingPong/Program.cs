@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using PingPong;
+using Examples.Shared;
 
 Options options;
 try

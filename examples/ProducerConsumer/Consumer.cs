@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Examples.Shared;
 
 namespace ProducerConsumer;
 

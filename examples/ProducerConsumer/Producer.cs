@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Examples.Shared;
 
 namespace ProducerConsumer;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ProducerConsumer;
+namespace Examples.Shared;
 
 /// <summary>
 /// Turns Ctrl+C, SIGTERM and SIGHUP (a closed terminal) into an orderly stop, so the ActorSystem is terminated and
