@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Akka.Transport.Ipc.Tests.Infrastructure;
 using Mono.Unix.Native;
 
 namespace Akka.Transport.Ipc.Tests.Reliability;
@@ -40,7 +40,7 @@ public sealed class SmallTmpfs : IDisposable
         Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         if (Syscall.getuid() != 0)
             return new SmallTmpfs(path, false, "not running as root");
-        var (code, output) = Run("/bin/mount", "-t", "tmpfs", "-o", "size=3m,mode=0700", "tmpfs", path);
+        var (code, output) = TmpfsCommands.Mount(path, "3m");
         return new SmallTmpfs(path, code == 0, code == 0 ? "" : $"mount exited {code}: {output}");
     }
 
@@ -72,8 +72,8 @@ public sealed class SmallTmpfs : IDisposable
 
     public void Dispose()
     {
-        if (Mounted && Run("/bin/umount", Path).Code != 0)
-            Run("/bin/umount", "-l", Path);
+        if (Mounted)
+            TmpfsCommands.Unmount(Path);
         try
         {
             Directory.Delete(Path, recursive: false);
@@ -81,24 +81,6 @@ public sealed class SmallTmpfs : IDisposable
         catch (IOException)
         {
             // Still busy after a lazy unmount: the kernel releases it with its last user.
-        }
-    }
-
-    private static (int Code, string Output) Run(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        try
-        {
-            using var process = Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output.Trim());
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, e.Message);
         }
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Akka.Transport.Ipc.Tests.Infrastructure;
 
 namespace Akka.Transport.Ipc.Tests.Soak;
 
@@ -23,7 +23,7 @@ internal sealed class TmpfsMount : IDisposable
             failure = $"mounting a tmpfs needs root; this test process runs as uid {Mono.Unix.Native.Syscall.geteuid()}";
             return null;
         }
-        var (code, output) = Run("mount", "-t", "tmpfs", "-o", $"size={size},mode=0700", "tmpfs", path);
+        var (code, output) = TmpfsCommands.Mount(path, size);
         if (code != 0)
         {
             failure = $"'mount -t tmpfs -o size={size},mode=0700 tmpfs {path}' failed ({code}): {output}";
@@ -37,31 +37,7 @@ internal sealed class TmpfsMount : IDisposable
         if (!_mounted)
             return;
         _mounted = false;
-        var (code, output) = Run("umount", Path);
-        if (code != 0)
-        {
-            // Something still holds it (a child that outlived its kill?): detach now, the kernel frees it when released.
-            var (lazyCode, lazyOutput) = Run("umount", "-l", Path);
-            if (lazyCode != 0)
-                throw new IOException($"could not unmount the tmpfs at {Path}: {output} / {lazyOutput}");
-        }
-    }
-
-    private static (int Code, string Output) Run(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        try
-        {
-            using var process = Process.Start(start)!;
-            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output.Trim());
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, $"cannot run {file}: {e.Message}");
-        }
+        if (TmpfsCommands.Unmount(Path) is { } failure)
+            throw new IOException($"could not unmount the tmpfs at {Path}: {failure}");
     }
 }
