@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Akka.Configuration;
 using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Configuration;
+using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Xunit.Abstractions;
 

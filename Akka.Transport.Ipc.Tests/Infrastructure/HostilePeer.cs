@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Akka.Transport.Ipc.Channels;
+using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Primitives;
 

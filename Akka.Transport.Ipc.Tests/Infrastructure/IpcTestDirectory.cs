@@ -1,4 +1,5 @@
 using Akka.Transport.Ipc.Channels;
+using Akka.Transport.Ipc.Endpoint;
 using Xunit.Sdk;
 
 namespace Akka.Transport.Ipc.Tests.Infrastructure;

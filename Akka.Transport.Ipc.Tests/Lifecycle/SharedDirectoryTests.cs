@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Configuration;
+using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Mono.Unix.Native;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Remote;
 using Akka.Transport.Ipc.Channels;
+using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Xunit.Abstractions;

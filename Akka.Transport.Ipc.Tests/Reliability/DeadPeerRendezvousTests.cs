@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Channels;
+using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Xunit.Abstractions;

@@ -1,4 +1,5 @@
 using Akka.Transport.Ipc.Channels;
+using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Primitives;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Xunit.Abstractions;

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Transport.Ipc.Channels;
+using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Primitives;
 using Akka.Transport.Ipc.Tests.Infrastructure;

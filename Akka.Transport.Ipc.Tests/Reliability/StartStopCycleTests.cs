@@ -1,5 +1,6 @@
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Channels;
+using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Google.Protobuf;
 using Xunit.Abstractions;

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Channels;
+using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Primitives;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Mono.Unix.Native;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text.RegularExpressions;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Channels;
+using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Google.Protobuf;
 using Xunit.Abstractions;

@@ -31,10 +31,10 @@ internal sealed class FifoHandshake
 
     public string ServerToClient { get; }
 
-    /// <summary>Creates both FIFOs (0600) for association <paramref name="id"/> of <paramref name="port"/>.</summary>
-    public static FifoHandshake Create(ChannelNames names, int port, long id)
+    /// <summary>Creates both FIFOs (0600) at the given paths (the endpoint names them).</summary>
+    public static FifoHandshake Create(string clientToServer, string serverToClient)
     {
-        var handshake = new FifoHandshake(names.ClientToServer(port, id), names.ServerToClient(port, id));
+        var handshake = new FifoHandshake(clientToServer, serverToClient);
         try
         {
             Posix.MakeFifo(handshake.ClientToServer);

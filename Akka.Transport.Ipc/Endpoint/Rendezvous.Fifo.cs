@@ -1,7 +1,8 @@
+using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Configuration;
 using Akka.Transport.Ipc.Interop;
 
-namespace Akka.Transport.Ipc.Channels;
+namespace Akka.Transport.Ipc.Endpoint;
 
 /// <summary>The FIFO half of the rendezvous: offering and accepting FIFO pairs.</summary>
 internal sealed partial class Rendezvous
@@ -11,7 +12,7 @@ internal sealed partial class Rendezvous
 
     private FifoChannel OfferFifos(long id)
     {
-        var handshake = FifoHandshake.Create(Names, Port, id);
+        var handshake = FifoHandshake.Create(Names.ClientToServer(Port, id), Names.ServerToClient(Port, id));
         try
         {
             return FifoChannel.Connect(_pollLoop!, handshake.OpenReadEnd(), handshake, _settings.WireFrameLimit,

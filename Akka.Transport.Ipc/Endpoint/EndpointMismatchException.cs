@@ -1,4 +1,5 @@
-namespace Akka.Transport.Ipc.Channels;
+
+namespace Akka.Transport.Ipc.Endpoint;
 
 /// <summary>
 /// An endpoint listens at the requested port, but under another system name or hostname than the address asked

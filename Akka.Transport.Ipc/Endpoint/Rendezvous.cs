@@ -1,8 +1,9 @@
+using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Configuration;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Primitives;
 
-namespace Akka.Transport.Ipc.Channels;
+namespace Akka.Transport.Ipc.Endpoint;
 
 /// <summary>
 /// A listening endpoint: owns its port (lock), accept FIFO, life FIFO and, when shared memory is usable, its

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
+using Akka.Transport.Ipc.Channels;
 
-namespace Akka.Transport.Ipc.Channels;
+namespace Akka.Transport.Ipc.Endpoint;
 
 /// <summary>How an association carries frames, as negotiated in the connect request.</summary>
 internal enum ChannelMode

@@ -1,9 +1,9 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using Akka.Transport.Ipc.Interop;
 
-namespace Akka.Transport.Ipc.Channels;
+namespace Akka.Transport.Ipc.Endpoint;
 
 /// <summary>
 /// Every name the transport creates, in one place. Each endpoint (port) owns, in the directory:

@@ -1,8 +1,9 @@
+using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Configuration;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Primitives;
 
-namespace Akka.Transport.Ipc.Channels;
+namespace Akka.Transport.Ipc.Endpoint;
 
 /// <summary>The shared-memory half of the rendezvous: probing, offering and accepting segments.</summary>
 internal sealed partial class Rendezvous

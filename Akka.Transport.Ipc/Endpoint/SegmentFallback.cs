@@ -1,7 +1,7 @@
 using Akka.Transport.Ipc.Interop;
 using Mono.Unix.Native;
 
-namespace Akka.Transport.Ipc.Channels;
+namespace Akka.Transport.Ipc.Endpoint;
 
 /// <summary>
 /// The warnings of one endpoint about associations that run over FIFOs because their segment could not be

@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Configuration;
+using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Transport;
 

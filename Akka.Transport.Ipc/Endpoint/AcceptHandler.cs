@@ -1,7 +1,7 @@
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Primitives;
 
-namespace Akka.Transport.Ipc.Channels;
+namespace Akka.Transport.Ipc.Endpoint;
 
 /// <summary>Reads connect requests from the endpoint's accept FIFO, on the poll thread.</summary>
 internal sealed unsafe class AcceptHandler : IPollHandler

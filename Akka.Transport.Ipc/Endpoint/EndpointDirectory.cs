@@ -1,11 +1,12 @@
+using System.Globalization;
 using Akka.Configuration;
+using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Configuration;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Primitives;
 using Mono.Unix.Native;
-using System.Globalization;
 
-namespace Akka.Transport.Ipc.Channels;
+namespace Akka.Transport.Ipc.Endpoint;
 
 /// <summary>
 /// The directory endpoints meet in: created owner-only, refused when it belongs to someone else, swept of dead

@@ -1,7 +1,7 @@
 using System.Text;
 using Akka.Transport.Ipc.Interop;
 
-namespace Akka.Transport.Ipc.Primitives;
+namespace Akka.Transport.Ipc.Endpoint;
 
 /// <summary>
 /// Ownership of an endpoint: an exclusive flock on its lock file, held for the owner's lifetime. The kernel

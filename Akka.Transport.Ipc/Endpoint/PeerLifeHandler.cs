@@ -1,7 +1,8 @@
+using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Primitives;
 
-namespace Akka.Transport.Ipc.Channels;
+namespace Akka.Transport.Ipc.Endpoint;
 
 /// <summary>
 /// Watches a peer's life FIFO: the kernel closes a dead process's descriptors, and the last writer closing
