@@ -19,6 +19,7 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan SystemShutdownTimeout = TimeSpan.FromSeconds(60);
     private readonly List<NodeProcess> _nodes = [];
+    private readonly List<IpcTestDirectory> _moreDirectories = [];
 
     protected MultiProcessTestKit(ITestOutputHelper output, string ringSize = "1MiB", string maxFrame = "128000b",
         string mode = "auto", string shmDirectory = "")
@@ -75,6 +76,29 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
     }
 
     /// <summary>
+    /// Starts a NodeHost child with options of the test's choosing (another directory, a kind, a cluster role), named
+    /// <paramref name="label"/> in the log; it is stopped, checked and reaped like every other node.
+    /// </summary>
+    protected async Task<NodeProcess> StartNodeAsync(NodeOptions options, string label)
+    {
+        var node = await NodeProcess.StartAsync(options, TestOutput, label: label);
+        _nodes.Add(node);
+        TestOutput.WriteLine($"node {label} is up at {node.Address} (pid {node.ProcessId})");
+        return node;
+    }
+
+    /// <summary>
+    /// Another private IPC directory for this test (e.g. a second "host"): asserted empty by
+    /// <see cref="ShutdownAndVerifyAsync"/> and removed, checked, at dispose like <see cref="IpcDirectory"/>.
+    /// </summary>
+    protected IpcTestDirectory NewIpcDirectory()
+    {
+        var directory = new IpcTestDirectory();
+        _moreDirectories.Add(directory);
+        return directory;
+    }
+
+    /// <summary>
     /// A named barrier: returns once every node has finished every command sent to it before, none of them failed
     /// unseen, and it reached the barrier; a node that does not get there within <paramref name="timeout"/> (or
     /// gets there otherwise) fails the test, naming it.
@@ -113,6 +137,8 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
             Assert.True(exitCode == 0, $"node at {node.Address} (pid {node.ProcessId}) exited with code {exitCode}, expected 0");
 
         IpcDirectory.AssertEmpty();
+        foreach (var directory in _moreDirectories)
+            directory.AssertEmpty();
     }
 
     protected override void Dispose(bool disposing)
@@ -120,6 +146,7 @@ public abstract class MultiProcessTestKit : Akka.TestKit.Xunit2.TestKit
         var steps = new List<Action> { () => base.Dispose(disposing) };
         steps.AddRange(_nodes.Select(node => (Action)node.Dispose));
         steps.Add(IpcDirectory.Dispose);
+        steps.AddRange(_moreDirectories.Select(directory => (Action)directory.Dispose));
         steps.Add(LeakGuard.AssertNoNodeHostChildren);
         steps.Add(Errors.AssertNoUnexpectedErrors);
         Cleanup.RunAll(steps.ToArray());

@@ -30,10 +30,10 @@ public sealed class NodeProcess : IDisposable
     private int _failuresReported;
     private bool _stopRequested;
 
-    private NodeProcess(NodeOptions options, ITestOutputHelper output)
+    private NodeProcess(NodeOptions options, ITestOutputHelper output, string? label)
     {
         _output = output;
-        _name = options.SystemName;
+        _name = label ?? options.SystemName;
 
         var startInfo = new ProcessStartInfo(NodeHostLocator.DotnetHost)
         {
@@ -84,10 +84,13 @@ public sealed class NodeProcess : IDisposable
     /// <summary>Exit code once the process has exited, otherwise null.</summary>
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
-    /// <summary>Starts a node and waits until it reports its bound address.</summary>
-    public static async Task<NodeProcess> StartAsync(NodeOptions options, ITestOutputHelper output, TimeSpan? timeout = null)
+    /// <summary>
+    /// Starts a node and waits until it reports its bound address. <paramref name="label"/> names it in the log and in
+    /// failures (default: its system name; cluster members share one).
+    /// </summary>
+    public static async Task<NodeProcess> StartAsync(NodeOptions options, ITestOutputHelper output, TimeSpan? timeout = null, string? label = null)
     {
-        var node = new NodeProcess(options, output);
+        var node = new NodeProcess(options, output, label);
         try
         {
             await node._address.Task.WaitAsync(timeout ?? DefaultStartTimeout);
@@ -96,7 +99,7 @@ public sealed class NodeProcess : IDisposable
         catch (TimeoutException)
         {
             node.Abandon();
-            throw new TimeoutException($"Node {options.SystemName} (pid {node.ProcessId}) printed no ADDRESS line within {timeout ?? DefaultStartTimeout}.");
+            throw new TimeoutException($"Node {node._name} (pid {node.ProcessId}) printed no ADDRESS line within {timeout ?? DefaultStartTimeout}.");
         }
         catch
         {

@@ -33,6 +33,85 @@ public static class IpcHocon
         }
         """;
 
+    /// <summary>
+    /// The configuration of a NodeHost child: <see cref="Build"/>'s shapes for <see cref="NodeKinds.Ipc"/>,
+    /// <see cref="Hybrid"/> or the plain dot-netty shape, then <see cref="Cluster"/> on top when the node is a member.
+    /// </summary>
+    public static string ForNode(NodeOptions options)
+    {
+        string transport = options.Kind switch
+        {
+            NodeKinds.Hybrid => Hybrid(options.Directory, options.Port, options.NetworkTransport, options.RingSize,
+                options.MaxFrame, options.Mode, options.ShmDirectory, options.DownDeadPeers),
+            NodeKinds.Tcp => Tcp(options.Port, options.MaxFrame),
+            _ => Build(options.Directory, options.Port, options.RingSize, options.MaxFrame, options.Mode,
+                shmDirectory: options.ShmDirectory),
+        };
+        // Later HOCON wins: the cluster part overrides the transport part's provider = remote.
+        return options.Cluster ? transport + Environment.NewLine + Cluster(options.HeartbeatPause) : transport;
+    }
+
+    /// <summary>
+    /// The issue's hybrid contract: akka.remote.ipc is the only enabled transport and carries the network transport
+    /// (<paramref name="networkTransport"/>, dot-netty on 127.0.0.1 and <paramref name="port"/>), so the node's address
+    /// is akka.tcp://…@127.0.0.1:port and peers advertised in <paramref name="directory"/> are reached over IPC.
+    /// <paramref name="downDeadPeers"/> "" leaves that key out (the transport's default).
+    /// </summary>
+    public static string Hybrid(
+        string directory,
+        int port = 0,
+        string networkTransport = "akka.remote.dot-netty.tcp",
+        string ringSize = "1MiB",
+        string maxFrame = "128000b",
+        string mode = "auto",
+        string shmDirectory = "",
+        string downDeadPeers = "") => $$"""
+        akka {
+          actor.provider = remote
+          remote {
+            enabled-transports = ["akka.remote.ipc"]
+            ipc {
+              transport-class = "Akka.Transport.Ipc.IpcTransport, Akka.Transport.Ipc"
+              directory = {{Quote(directory)}}
+              network-transport = {{Quote(networkTransport)}}
+              mode = {{mode}}
+              shm-directory = {{Quote(shmDirectory)}}
+              ring-size = {{ringSize}}
+              maximum-frame-size = {{maxFrame}}
+              connection-timeout = 15s
+              {{(downDeadPeers.Length == 0 ? "" : "down-dead-peers = " + downDeadPeers)}}
+            }
+            # The same dot-netty section as the plain shape (Tcp), so the network path is configured alike on both.
+            dot-netty.tcp {
+              hostname = "127.0.0.1"
+              port = {{port}}
+              maximum-frame-size = {{maxFrame}}
+              send-buffer-size = 4MiB
+              receive-buffer-size = 4MiB
+            }
+          }
+        }
+        """;
+
+    /// <summary>
+    /// Akka.Cluster on top of a transport shape. Downing is Akka's default, stated here so the tests do not depend on a
+    /// default changing: the split-brain resolver, keep-majority, stable-after 20 s, so a killed member is downed by
+    /// it only 20 s after it became unreachable (a test that needs a member removed sooner must get it from
+    /// down-dead-peers or down it itself). <paramref name="heartbeatPause"/> sets the cluster failure detector's
+    /// acceptable-heartbeat-pause ("" = Akka's 3 s).
+    /// </summary>
+    public static string Cluster(string heartbeatPause = "") => $$"""
+        akka.actor.provider = cluster
+        akka.cluster {
+          downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+          split-brain-resolver {
+            active-strategy = keep-majority
+            stable-after = 20s
+          }
+          {{(heartbeatPause.Length == 0 ? "" : "failure-detector.acceptable-heartbeat-pause = " + heartbeatPause)}}
+        }
+        """;
+
     /// <summary>The same shape over dot-netty.tcp on loopback: the baseline the IPC figures are compared with.</summary>
     private static string Tcp(int port, string maxFrame) => $$"""
         akka {

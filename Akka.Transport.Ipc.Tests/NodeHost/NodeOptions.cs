@@ -2,8 +2,19 @@ namespace Akka.Transport.Ipc.Tests.NodeHost;
 
 /// <summary>
 /// Command line of the child: --directory d --port p --system s [--ring-size x] [--max-frame y] [--mode m]
-/// [--shm-directory d] [--allow-errors regex] (ERROR log events the test provokes on purpose; see ErrorReporter).
+/// [--shm-directory d] [--allow-errors regex] (ERROR log events the test provokes on purpose; see ErrorReporter)
+/// [--kind ipc|hybrid|tcp] [--cluster on|off] [--seed self|address] [--network-transport path]
+/// [--down-dead-peers on|off] [--heartbeat-pause duration].
 /// </summary>
+/// <param name="Kind">
+/// <c>ipc</c>: akka.ipc addresses only (the shapes of <see cref="IpcHocon.Build"/>, <c>mode = tcp</c> included);
+/// <c>hybrid</c>: akka.remote.ipc with <see cref="NetworkTransport"/>, the node's address is dot-netty's on 127.0.0.1
+/// and <see cref="Port"/> is the dot-netty port; <c>tcp</c>: plain dot-netty on 127.0.0.1, no IPC section at all.
+/// </param>
+/// <param name="Cluster">Akka.Cluster provider (see <see cref="IpcHocon.Cluster"/>); the node joins <see cref="Seed"/> at start.</param>
+/// <param name="Seed"><c>self</c> (the node joins itself: the first seed), another node's address, or "" (no join).</param>
+/// <param name="DownDeadPeers"><c>akka.remote.ipc.down-dead-peers</c> (<c>on</c>/<c>off</c>); "" leaves the key out.</param>
+/// <param name="HeartbeatPause"><c>akka.cluster.failure-detector.acceptable-heartbeat-pause</c>; "" keeps Akka's default.</param>
 public sealed record NodeOptions(
     string Directory,
     int Port,
@@ -12,7 +23,13 @@ public sealed record NodeOptions(
     string MaxFrame,
     string Mode,
     string ShmDirectory = "",
-    string AllowedErrors = "")
+    string AllowedErrors = "",
+    string Kind = NodeKinds.Ipc,
+    bool Cluster = false,
+    string Seed = "",
+    string NetworkTransport = "akka.remote.dot-netty.tcp",
+    string DownDeadPeers = "",
+    string HeartbeatPause = "")
 {
     public static NodeOptions Parse(string[] args)
     {
@@ -28,6 +45,10 @@ public sealed record NodeOptions(
             values.TryGetValue(name, out var v) ? v
             : fallback ?? throw new ArgumentException($"Missing required argument --{name}.");
 
+        string kind = Get("kind", NodeKinds.Ipc);
+        if (kind is not (NodeKinds.Ipc or NodeKinds.Hybrid or NodeKinds.Tcp))
+            throw new ArgumentException($"--kind '{kind}' is not one of {NodeKinds.Ipc}, {NodeKinds.Hybrid}, {NodeKinds.Tcp}.");
+
         return new NodeOptions(
             Get("directory"),
             int.Parse(Get("port", "0"), System.Globalization.CultureInfo.InvariantCulture),
@@ -36,7 +57,18 @@ public sealed record NodeOptions(
             Get("max-frame", "128000b"),
             Get("mode", "auto"),
             Get("shm-directory", ""),
-            Get("allow-errors", ""));
+            Get("allow-errors", ""),
+            kind,
+            Get("cluster", "off") switch
+            {
+                "on" => true,
+                "off" => false,
+                var other => throw new ArgumentException($"--cluster '{other}' is not on or off."),
+            },
+            Get("seed", ""),
+            Get("network-transport", "akka.remote.dot-netty.tcp"),
+            Get("down-dead-peers", ""),
+            Get("heartbeat-pause", ""));
     }
 
     /// <summary>The inverse of <see cref="Parse"/>, one element per argv entry (no shell quoting needed).</summary>
@@ -50,5 +82,24 @@ public sealed record NodeOptions(
         "--mode", Mode,
         "--shm-directory", ShmDirectory,
         "--allow-errors", AllowedErrors,
+        "--kind", Kind,
+        "--cluster", Cluster ? "on" : "off",
+        "--seed", Seed,
+        "--network-transport", NetworkTransport,
+        "--down-dead-peers", DownDeadPeers,
+        "--heartbeat-pause", HeartbeatPause,
     ];
+}
+
+/// <summary>The values of <see cref="NodeOptions.Kind"/>.</summary>
+public static class NodeKinds
+{
+    /// <summary>akka.ipc addresses, every peer on this host (the transport's local-only mode).</summary>
+    public const string Ipc = "ipc";
+
+    /// <summary>akka.remote.ipc with network-transport: dot-netty's address, co-located peers over IPC.</summary>
+    public const string Hybrid = "hybrid";
+
+    /// <summary>Plain dot-netty.tcp, without this transport.</summary>
+    public const string Tcp = "tcp";
 }

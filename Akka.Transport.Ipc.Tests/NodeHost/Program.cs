@@ -25,9 +25,7 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 
 var config = ConfigurationFactory
     .ParseString("akka.loglevel = INFO")
-    .WithFallback(ConfigurationFactory.ParseString(
-        IpcHocon.Build(options.Directory, options.Port, options.RingSize, options.MaxFrame, options.Mode,
-            shmDirectory: options.ShmDirectory)));
+    .WithFallback(ConfigurationFactory.ParseString(IpcHocon.ForNode(options)));
 
 ActorSystem system;
 try
@@ -44,6 +42,8 @@ var errors = ErrorReporter.Install(system, options.AllowedErrors);
 system.ActorOf(Props.Create<EchoActor>(), "echo");
 system.ActorOf(Props.Create<Verifier>(), "verifier");
 system.ActorOf(Props.Create<PerSenderVerifier>(), "per-sender-verifier");
+if (options.Cluster)
+    ClusterCommands.Start(system, options.Seed);
 
 Console.Out.WriteLine($"ADDRESS {((ExtendedActorSystem)system).Provider.DefaultAddress}");
 Console.Out.Flush();
