@@ -81,13 +81,13 @@ public abstract class ClusterSpec(ITestOutputHelper output) : MultiProcessTestKi
 
     /// <summary>
     /// Every ordered pair of <paramref name="nodes"/>: <paramref name="count"/> numbered byte[] payloads (8 B – 100 000 B,
-    /// under dot-netty's 128000-byte frame), all senders at once, each stream's order, completeness and content
-    /// checked by its receiver.
+    /// under dot-netty's 128000-byte frame), all senders at once, each spread over at least count / 3 ms, each stream's
+    /// order, completeness and content checked by its receiver.
     /// </summary>
     protected async Task ExchangeAllPairsAsync(int count, params NodeProcess[] nodes)
     {
         var runs = nodes.Select(from => from.RequestAsync(
-            $"PAYLOADS {count} {MaxPayload} 50 {string.Join(' ', nodes.Where(to => to != from).Select(to => to.Address))}",
+            $"PAYLOADS {count} {MaxPayload} {count / 3} {string.Join(' ', nodes.Where(to => to != from).Select(to => to.Address))}",
             "PAYLOADS-DONE", StepTimeout));
         foreach (var done in await Task.WhenAll(runs))
             Assert.StartsWith($"PAYLOADS-DONE {count} ", done);

@@ -25,9 +25,9 @@ namespace Akka.Transport.Ipc.Tests.NodeHost;
 ///   RAW-LISTEN                → RAW-LISTENING port      (a second, bare IpcTransport on this node's settings; its
 ///                               inbound frames are checked by RawSink; shut down with the ActorSystem)
 ///   RAW-COUNT                 → RAW-COUNT n             (frames RawSink received, each once and in order)
-///   PAYLOADS count max burst address...
+///   PAYLOADS count max ms address...
 ///                             → PAYLOADS-DONE count ms  (numbered byte[] payloads, at most max bytes, to every address's
-///                               user/per-sender-verifier, burst messages per 1 ms pause; content checked; see PayloadStreams)
+///                               user/per-sender-verifier, spread over at least ms; content checked; see PayloadStreams)
 ///   MEMBERS, DOWN address     → see ClusterCommands     (nodes started with --cluster on)
 /// </code>
 /// </summary>
@@ -77,8 +77,8 @@ public sealed class NodeCommands(ActorSystem system)
                 ["STREAM", var address] => await StreamAsync(address),
                 ["RAW-LISTEN"] => await RawListenAsync(),
                 ["RAW-COUNT"] => $"RAW-COUNT {_rawSink!.Received}",
-                ["PAYLOADS", var count, var max, var burst, .. var addresses] => await PayloadStreams.RunAsync(system,
-                    int.Parse(count), int.Parse(max), int.Parse(burst), addresses, Timeout),
+                ["PAYLOADS", var count, var max, var ms, .. var addresses] => await PayloadStreams.RunAsync(system,
+                    int.Parse(count), int.Parse(max), int.Parse(ms), addresses, Timeout),
                 ["MEMBERS"] => ClusterCommands.Members(system),
                 ["DOWN", var address] => ClusterCommands.Down(system, address),
                 _ => $"FAILED {parts.FirstOrDefault()} unknown command '{line}'",
