@@ -45,7 +45,7 @@ internal sealed class ShmReceiver : IDisposable
                 _added.Enqueue(channel);
         }
         if (stopped != null)
-            channel.Close(stopped);
+            channel.Close(stopped, ChannelEnd.ShutDown);
         else
             _doorbell.Post();
     }
@@ -65,7 +65,7 @@ internal sealed class ShmReceiver : IDisposable
             _stoppedReason ??= reason; // from here Add closes instead of queueing, so nothing queued is missed below
         TakeAdded();
         foreach (var channel in _channels)
-            channel.Close(_stoppedReason);
+            channel.Close(_stoppedReason, ChannelEnd.ShutDown);
         _channels.Clear();
     }
 
@@ -119,7 +119,7 @@ internal sealed class ShmReceiver : IDisposable
             catch (Exception e)
             {
                 _backoff.Report(e);
-                channel.Close("internal error: " + e.Message);
+                channel.Close("internal error: " + e.Message, ChannelEnd.Failed);
             }
             if (channel.IsClosed)
             {

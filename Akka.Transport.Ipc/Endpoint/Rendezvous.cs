@@ -21,6 +21,7 @@ internal sealed partial class Rendezvous : IDisposable
     private readonly ShmReceiver? _receiver;
     private readonly Action<InboundOffer> _onInbound;
     private readonly Action<string> _onWarning;
+    private readonly Action? _onFallback;
     private readonly List<IChannel> _channels = new();
     private readonly PeerDeaths _peerDeaths;
     private readonly SegmentFallback _segmentFallback = new();
@@ -42,6 +43,7 @@ internal sealed partial class Rendezvous : IDisposable
         _lock = endpointLock;
         _onInbound = events.Inbound;
         _onWarning = events.Warning;
+        _onFallback = events.FellBackToFifo;
         var onError = events.Error;
         _peerDeaths = new PeerDeaths(names, events.PeerDead);
         Port = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;

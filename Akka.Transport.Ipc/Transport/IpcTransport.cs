@@ -5,6 +5,7 @@ using Akka.Remote;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Configuration;
+using Akka.Transport.Ipc.Diagnostics;
 using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Transport;
@@ -70,7 +71,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
             (networkAddress, networkPromise) = await _network.Listen().ConfigureAwait(false);
         int uid = AddressUidExtension.Uid(System);
         var events = new EndpointEvents(OnInbound, warning => _log.Warning(warning),
-            e => _log.Error(e, "IPC transport thread failed"), OnPeerDead);
+            e => _log.Error(e, "IPC transport thread failed"), OnPeerDead, () => IpcMeter.FellBackToFifo(System.Name));
         // Hybrid: the endpoint advertises the network address, and takes any free port of the directory (the port
         // space it shares with akka.ipc endpoints, so neither can take the other's).
         var rendezvous = networkAddress != null
@@ -117,21 +118,33 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         // no inner exception (and its stack) from us.
         catch (EndpointNotFoundException e)
         {
+            IpcMeter.ConnectFailed(System.Name, "not-found");
             throw new InvalidAssociationException($"Cannot associate with {Display(remoteAddress)}: {e.Message}");
         }
         catch (EndpointMismatchException e)
         {
+            IpcMeter.ConnectFailed(System.Name, "mismatch");
             throw new InvalidAssociationException(
                 $"{Display(remoteAddress)} does not match the endpoint listening there: {e.Message}, so its address is " +
                 $"{Display(e.Advertised)}. Use that address (or change akka.remote.ipc.hostname or the system name there).");
         }
+        catch (TimeoutException)
+        {
+            IpcMeter.ConnectFailed(System.Name, "timeout");
+            throw;
+        }
         catch (IOException e) when (e is not IpcSystemException)
         {
+            IpcMeter.ConnectFailed(System.Name, "refused");
             // The listener refused (its reason says why: mode, ring-size, maximum-frame-size) or went away mid-handshake.
             throw new InvalidAssociationException($"Cannot associate with {Display(remoteAddress)}: {e.Message}");
         }
-        return new IpcAssociationHandle(_localAddress!, remoteAddress, channel, Settings.WireFrameLimit, _log);
+        return NewHandle(remoteAddress, channel, inbound: false);
     }
+
+    /// <summary>The handle Akka gets for an IPC channel, counted in the <see cref="IpcMeter"/> until it ends.</summary>
+    private IpcAssociationHandle NewHandle(Address remote, IChannel channel, bool inbound) =>
+        new(_localAddress!, remote, channel, Settings.WireFrameLimit, _log, IpcMeter.Track(System.Name, channel, inbound));
 
     /// <summary>
     /// Hybrid: a peer that advertises <paramref name="remoteAddress"/> in this directory is reached over IPC; any
@@ -150,7 +163,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
             {
                 var channel = await rendezvous.ConnectAsync(ipcPort, remoteAddress).ConfigureAwait(false);
                 _log.Debug("Associated with {0} over IPC endpoint {1} ({2})", Display(remoteAddress), ipcPort, channel.GetType().Name);
-                return new IpcAssociationHandle(_localAddress!, remoteAddress, channel, Settings.WireFrameLimit, _log);
+                return NewHandle(remoteAddress, channel, inbound: false);
             }
             catch (EndpointNotFoundException e)
             {
@@ -239,7 +252,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     private void Notify(IAssociationEventListener listener, InboundOffer offer)
     {
         // The address the peer advertises: the one its Akka handshake will carry, and the one Akka knows it by.
-        var handle = new IpcAssociationHandle(_localAddress!, offer.Peer.Address, offer.Channel, Settings.WireFrameLimit, _log);
+        var handle = NewHandle(offer.Peer.Address, offer.Channel, inbound: true);
         listener.Notify(new InboundAssociation(handle));
     }
 }
