@@ -77,6 +77,9 @@ internal sealed partial class Rendezvous : IDisposable
     /// <summary>True when this endpoint serves shared-memory associations (else FIFOs only).</summary>
     public bool ShmAvailable => _doorbell != null;
 
+    /// <summary>How many times the shared-memory receiver thread blocked idle (0 without one): a metric.</summary>
+    public long ReceiverSleeps => _receiver?.Sleeps ?? 0;
+
     internal IpcSettings Settings => _settings;
 
     /// <summary>

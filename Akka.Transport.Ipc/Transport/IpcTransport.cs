@@ -35,6 +35,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
 
     private readonly ILoggingAdapter _log;
     private readonly Akka.Remote.Transport.Transport? _network;
+    private IDisposable? _receiverMetrics;
     private readonly List<InboundOffer> _heldInbound = new();
     private readonly object _inboundLock = new();
     private Rendezvous? _rendezvous;
@@ -78,6 +79,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
             ? Rendezvous.Listen(Settings, port: 0, _ => new EndpointIdentity(networkAddress, uid), events)
             : Rendezvous.Listen(Settings, Settings.Port, port => new EndpointIdentity(new Address(Scheme, System.Name, Settings.Hostname, port), uid), events);
         _rendezvous = rendezvous;
+        _receiverMetrics = rendezvous.ShmAvailable ? IpcMeter.TrackReceiver(System.Name, () => rendezvous.ReceiverSleeps) : null;
         EndpointExitHooks.Register(rendezvous); // a process that leaves before Shutdown completes leaves nothing
         _localAddress = rendezvous.Identity.Address;
         var promise = new TaskCompletionSource<IAssociationEventListener>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -219,6 +221,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         finally
         {
             rendezvous.Dispose();
+            _receiverMetrics?.Dispose();
         }
     }
 
