@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
+using Akka.Transport.Ipc.Diagnostics;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Akka.Transport.Ipc.Tests.NodeHost;
 using Xunit.Abstractions;
@@ -99,6 +100,50 @@ public abstract class ClusterSpec(ITestOutputHelper output) : MultiProcessTestKi
     /// <summary>Time from <paramref name="fromTicks"/> to the ticks ending a timed event line (WATCH-TIMED, MEMBER-*).</summary>
     protected static TimeSpan Since(long fromTicks, string timedLine) =>
         Stopwatch.GetElapsedTime(fromTicks, long.Parse(timedLine[(timedLine.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// The transport's own word: the open IPC associations (peer, channel) that <paramref name="node"/>'s endpoint
+    /// publishes in <paramref name="directory"/> (its <c>&lt;port&gt;.stats</c>, rewritten every second), once they
+    /// include one with <paramref name="awaitedPeer"/>; fails if that does not happen within 10 s.
+    /// </summary>
+    protected async Task<IReadOnlyList<(string Peer, string Channel)>> IpcAssociationsAsync(IpcTestDirectory directory, NodeProcess node, Address awaitedPeer)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        IReadOnlyList<(string, string)> associations = [];
+        while (stopwatch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            associations = PublishedAssociations(directory, node.ProcessId);
+            if (associations.Any(a => Names(a.Item1, awaitedPeer)))
+                break;
+            await Task.Delay(200);
+        }
+        TestOutput.WriteLine($"IPC associations {node.Address} reports: {(associations.Count == 0 ? "none" : string.Join(", ", associations.Select(a => $"{a.Item1} ({a.Item2})")))}");
+        return associations;
+    }
+
+    /// <summary>True when a published peer text names <paramref name="address"/> (host and port; the scheme's spelling may vary).</summary>
+    protected static bool Names(string peer, Address address) =>
+        peer.EndsWith($"@{address.Host}:{address.Port}", StringComparison.Ordinal);
+
+    private static IReadOnlyList<(string Peer, string Channel)> PublishedAssociations(IpcTestDirectory directory, int pid)
+    {
+        foreach (var file in Directory.GetFiles(directory.Path, "*.stats"))
+        {
+            byte[] json;
+            try
+            {
+                json = File.ReadAllBytes(file);
+            }
+            catch (IOException)
+            {
+                continue; // replaced or removed meanwhile
+            }
+            var document = StatsDocument.TryParse(json, out _);
+            if (document?.Pid == pid)
+                return document.Associations.Select(a => (a.Peer, a.Channel)).ToList();
+        }
+        return [];
+    }
 
     /// <summary>The established TCP connections between two nodes' processes, logged.</summary>
     protected IReadOnlyList<TcpConnections.Row> TcpBetween(NodeProcess a, NodeProcess b, string labelA, string labelB)

@@ -39,6 +39,12 @@ public sealed class HybridClusterFormationTests(ITestOutputHelper output) : Clus
         foreach (var (pair, count) in connections.Where(p => p.Key != "A-B"))
             Assert.True(count >= 1, $"{pair} are not co-located (another directory or a plain node): expected a TCP connection, found none");
 
+
+        // The transport's own word agrees: A's endpoint in X lists B, over shared memory, and nobody else.
+        var reported = await IpcAssociationsAsync(x, a, b.Address);
+        Assert.Contains(reported, r => Names(r.Peer, b.Address) && r.Channel == "shm");
+        Assert.All(reported, r => Assert.True(Names(r.Peer, b.Address), $"A reports an IPC association with {r.Peer}, which is not co-located"));
+
         await ShutdownAndVerifyAsync();
     }
 }
