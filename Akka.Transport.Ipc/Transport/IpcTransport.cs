@@ -7,6 +7,7 @@ using Akka.Transport.Ipc.Configuration;
 using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Transport;
+using Akka.Transport.Ipc.Transport.CertainDeath;
 
 namespace Akka.Transport.Ipc;
 
@@ -33,6 +34,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     private Rendezvous? _rendezvous;
     private IAssociationEventListener? _associationListener;
     private Address? _localAddress;
+    private IDisposable? _certainDeath;
 
     /// <summary>Called by Akka.Remote with the transport's configuration section.</summary>
     public IpcTransport(ActorSystem system, Config config)
@@ -67,8 +69,20 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
 
     private (Address, TaskCompletionSource<IAssociationEventListener>) StartListening()
     {
-        var rendezvous = Rendezvous.Listen(Settings, System.Name, OnInbound,
-            warning => _log.Warning(warning), e => _log.Error(e, "IPC transport thread failed"));
+        // Before the endpoint exists: a configuration it rejects (down-dead-peers) then leaves nothing behind.
+        var certainDeath = CertainDeathReactions.Start((ExtendedActorSystem)System, Settings, _log);
+        Rendezvous rendezvous;
+        try
+        {
+            rendezvous = Rendezvous.Listen(Settings, System.Name, OnInbound,
+                warning => _log.Warning(warning), e => _log.Error(e, "IPC transport thread failed"));
+        }
+        catch
+        {
+            certainDeath.Dispose();
+            throw;
+        }
+        _certainDeath = certainDeath;
         _rendezvous = rendezvous;
         EndpointExitHooks.Register(rendezvous); // a process that leaves before Shutdown completes leaves nothing
         _localAddress = new Address(Scheme, System.Name, Settings.Hostname, rendezvous.Port);
@@ -132,6 +146,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     /// </returns>
     public override async Task<bool> Shutdown()
     {
+        _certainDeath?.Dispose();
         var rendezvous = _rendezvous;
         if (rendezvous == null)
             return true;
