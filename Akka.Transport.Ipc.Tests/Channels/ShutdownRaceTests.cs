@@ -29,11 +29,11 @@ public sealed class ShutdownRaceTests(ITestOutputHelper output) : IDisposable
         int connected = 0, failed = 0;
         for (int round = 0; round < 10; round++)
         {
-            var server = Rendezvous.Listen(Settings(mode), "Server", offer => channels.Enqueue(offer.Channel), _ => { }, _ => { });
+            var server = TestEndpoints.Listen(Settings(mode), "Server", offer => channels.Enqueue(offer.Channel));
             var clients = Enumerable.Range(0, 3)
-                .Select(_ => Rendezvous.Listen(Settings(mode), "Client", offer => channels.Enqueue(offer.Channel), _ => { }, _ => { }))
+                .Select(_ => TestEndpoints.Listen(Settings(mode), "Client", offer => channels.Enqueue(offer.Channel)))
                 .ToArray();
-            var connects = clients.SelectMany(c => Enumerable.Range(0, 4).Select(_ => Task.Run(() => c.ConnectAsync(server.Port, "Server", "localhost")))).ToList();
+            var connects = clients.SelectMany(c => Enumerable.Range(0, 4).Select(_ => Task.Run(() => c.ConnectAsync(server.Port, TestEndpoints.AddressOf("Server", server.Port))))).ToList();
             await Task.Delay(round % 5); // shut down at varying points of the handshakes
             var disposals = new[] { server }.Concat(clients).Select(r => Task.Run(r.Dispose)).ToArray();
 
@@ -61,10 +61,10 @@ public sealed class ShutdownRaceTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Associating_after_shutdown_fails_at_once_naming_it()
     {
-        using var server = Rendezvous.Listen(Settings("shm"), "Server", _ => { }, _ => { }, _ => { });
-        var client = Rendezvous.Listen(Settings("shm"), "Client", _ => { }, _ => { }, _ => { });
+        using var server = TestEndpoints.Listen(Settings("shm"), "Server");
+        var client = TestEndpoints.Listen(Settings("shm"), "Client");
         client.Dispose();
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync(server.Port, "Server", "localhost").WaitAsync(Timeout));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync(server.Port, TestEndpoints.AddressOf("Server", server.Port)).WaitAsync(Timeout));
         Assert.Contains("shut down", error.Message);
     }
 

@@ -21,7 +21,7 @@ internal sealed unsafe class ForgedEndpoint : IDisposable
         using (var claimed = EndpointDirectory.Claim(_names, 0))
             Port = ChannelNames.PortOf(Path.GetFileName(claimed.Path))!.Value;
         // The process "died": its lock file stays, unlocked, with what it wrote.
-        File.WriteAllText(_names.Lock(Port), EndpointDirectory.LockInfo + "\n");
+        File.WriteAllText(_names.Lock(Port), EndpointDirectory.LockInfo() + "\n");
         Posix.MakeFifo(_names.Life(Port));
         Posix.MakeFifo(_names.Accept(Port));
         Accept = Posix.Open(_names.Accept(Port), LibC.O_RDWR | LibC.O_NONBLOCK);

@@ -112,5 +112,5 @@ public sealed class EndpointLockTests(ITestOutputHelper output) : IDisposable
         IpcSettings.Create(ConfigurationFactory.ParseString($"directory = \"{_directory.Path}\"\n{extra}").WithFallback(IpcSettings.DefaultConfig));
 
     private static Rendezvous Listen(IpcSettings settings) =>
-        Rendezvous.Listen(settings, "Test", _ => { }, _ => { }, _ => { });
+        TestEndpoints.Listen(settings, "Test");
 }

@@ -145,6 +145,6 @@ public sealed class SharedDirectoryTests(ITestOutputHelper output) : IDisposable
     {
         var settings = IpcSettings.Create(ConfigurationFactory.ParseString(
             $"directory = \"{directory}\"\nshm-directory = \"{shmDirectory}\"\n{extra}").WithFallback(IpcSettings.DefaultConfig));
-        return Rendezvous.Listen(settings, "Test", _ => { }, _ => { }, _ => { });
+        return TestEndpoints.Listen(settings, "Test");
     }
 }

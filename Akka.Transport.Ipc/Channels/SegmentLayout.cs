@@ -24,7 +24,11 @@ namespace Akka.Transport.Ipc.Channels;
 internal static unsafe class SegmentLayout
 {
     public const long Magic = 0x0043504941_4B4B41; // "AKKAIPC" + NUL, little endian
-    public const int Version = 2;
+    /// <summary>
+    /// Protocol version of segments, connect requests and lock files. 2: the connect request carries ring size and
+    /// frame limit. 3: it carries the client's advertised address and UID, and lock files name them.
+    /// </summary>
+    public const int Version = 3;
 
     public const int MagicOffset = 0;
     public const int VersionOffset = 8;

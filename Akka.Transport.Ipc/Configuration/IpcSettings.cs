@@ -29,7 +29,8 @@ public sealed record IpcSettings(
     int MaximumFrameSize,
     long SendQueueLimit,
     TimeSpan ConnectionTimeout,
-    TimeSpan FlushTimeout)
+    TimeSpan FlushTimeout,
+    string NetworkTransport = "")
 {
     /// <summary>The path of the section in a full configuration.</summary>
     public const string SectionPath = "akka.remote.ipc";
@@ -67,12 +68,19 @@ public sealed record IpcSettings(
                 $"must be between {MinimumFrameSize} and {MaxByteSetting} bytes"),
             SendQueueLimit: Read(config, "send-queue-limit", ByteSize, v => v >= 0, "must not be negative"),
             ConnectionTimeout: Read(config, "connection-timeout", (c, k) => c.GetTimeSpan(k), v => v > TimeSpan.Zero, "must be greater than zero"),
-            FlushTimeout: Read(config, "flush-timeout", (c, k) => c.GetTimeSpan(k), v => v >= TimeSpan.Zero, "must not be negative"))
+            FlushTimeout: Read(config, "flush-timeout", (c, k) => c.GetTimeSpan(k), v => v >= TimeSpan.Zero, "must not be negative"),
+            NetworkTransport: Read(config, "network-transport", (c, k) => c.GetString(k).Trim(), _ => true, ""))
         {
             CertainDeath = Read(config, "certain-death", (c, k) => c.GetBoolean(k), _ => true, ""),
             DownDeadPeers = Read(config, "down-dead-peers", (c, k) => c.GetBoolean(k), _ => true, ""),
         };
     }
+
+    /// <summary>
+    /// True when this node's address is its network transport's and only co-located peers go over IPC
+    /// (<c>network-transport</c> is set); false for <c>akka.ipc://</c> addresses, every peer on this host.
+    /// </summary>
+    public bool IsHybrid => NetworkTransport.Length > 0;
 
     /// <summary>
     /// <c>certain-death</c>: when a co-located peer's endpoint lock is released, quarantine that incarnation and

@@ -17,18 +17,27 @@ internal enum ChannelMode
 /// <code>
 ///   0 magic long · 8 version int · 12 clientPort int · 16 associationId long · 24 clientPid int · 28 mode int
 ///  32 ringSize int  · 36 wireFrameLimit int: the client's settings, which the listener's must equal (a FIFO
-///                     association has no segment header to compare them in) · 40 reserved, zero
+///                     association has no segment header to compare them in)
+///  40 clientUid int: its ActorSystem's address UID
+///  44 clientScheme  (1 length byte + ASCII, 16 B): "ipc", or its network transport's ("tcp")
+///  60 clientAddressPort int: the port of its address (its endpoint port with "ipc", its network port otherwise)
 ///  64 clientSystem  (1 length byte + UTF-8, 64 B)
 /// 128 clientHost    (1 length byte + UTF-8, 64 B)
 /// 192 shmDirectory  (2 length bytes + UTF-8, up to 318 B): where the segment of a shm association is
 /// </code>
+/// Scheme, system, host and address port make up the address the client advertises, which Akka knows it by.
 /// </summary>
 internal sealed record ConnectRequest(int ClientPort, long AssociationId, int ClientPid, ChannelMode Mode,
-    string System, string Host, string ShmDirectory, int RingSize, int WireFrameLimit)
+    string System, string Host, string ShmDirectory, int RingSize, int WireFrameLimit,
+    int Uid = 0, string Scheme = "ipc", int AddressPort = 0)
 {
     public const int Length = 512;
     private const int RingSizeOffset = 32;
     private const int WireFrameLimitOffset = 36;
+    private const int UidOffset = 40;
+    private const int SchemeOffset = 44;
+    private const int SchemeField = 16;
+    private const int AddressPortOffset = 60;
     private const int SystemOffset = 64;
     private const int HostOffset = 128;
     private const int NameField = 64;
@@ -47,6 +56,9 @@ internal sealed record ConnectRequest(int ClientPort, long AssociationId, int Cl
         BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(28), (int)Mode);
         BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(RingSizeOffset), RingSize);
         BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(WireFrameLimitOffset), WireFrameLimit);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(UidOffset), Uid);
+        WriteName(buffer.Slice(SchemeOffset, SchemeField), Scheme);
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.Slice(AddressPortOffset), AddressPort == 0 ? ClientPort : AddressPort);
         WriteName(buffer.Slice(SystemOffset, NameField), System);
         WriteName(buffer.Slice(HostOffset, NameField), Host);
         int length = Encoding.UTF8.GetBytes(ShmDirectory, buffer.Slice(ShmDirectoryOffset + 2, MaxShmDirectoryBytes));
@@ -61,6 +73,7 @@ internal sealed record ConnectRequest(int ClientPort, long AssociationId, int Cl
         int port = BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(12));
         int mode = BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(28));
         int directoryLength = BinaryPrimitives.ReadUInt16LittleEndian(buffer.Slice(ShmDirectoryOffset));
+        int addressPort = BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(AddressPortOffset));
         if (BinaryPrimitives.ReadInt64LittleEndian(buffer) != SegmentLayout.Magic)
             error = "bad magic";
         else if (version != SegmentLayout.Version)
@@ -71,6 +84,8 @@ internal sealed record ConnectRequest(int ClientPort, long AssociationId, int Cl
             error = $"unknown channel mode {mode}";
         else if (directoryLength > MaxShmDirectoryBytes)
             error = "shm directory field too long";
+        else if (addressPort is < 1 or > 65535)
+            error = $"address port {addressPort} out of range";
         if (error != null)
             return null;
         return new ConnectRequest(
@@ -82,7 +97,10 @@ internal sealed record ConnectRequest(int ClientPort, long AssociationId, int Cl
             ReadName(buffer.Slice(HostOffset, NameField)),
             Encoding.UTF8.GetString(buffer.Slice(ShmDirectoryOffset + 2, directoryLength)),
             BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(RingSizeOffset)),
-            BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(WireFrameLimitOffset)));
+            BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(WireFrameLimitOffset)),
+            BinaryPrimitives.ReadInt32LittleEndian(buffer.Slice(UidOffset)),
+            ReadName(buffer.Slice(SchemeOffset, SchemeField)),
+            addressPort);
     }
 
     /// <summary>

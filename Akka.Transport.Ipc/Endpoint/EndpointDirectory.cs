@@ -70,11 +70,10 @@ internal static class EndpointDirectory
     }
 
     /// <summary>
-    /// What an endpoint writes into its lock file, read by connecting peers: pid, protocol version and, for a
-    /// transport, the system name and hostname of its address (host last: it runs to the end of the line).
+    /// What an endpoint without an identity (a test's or a sweeper's) writes into its lock file: pid and protocol
+    /// version. A transport's endpoint writes <see cref="EndpointIdentity.ToLockInfo"/>, which adds its uid and address.
     /// </summary>
-    public static string LockInfo(string? system = null, string? host = null) =>
-        $"pid={LibC.GetPid()} protocol={SegmentLayout.Version}" + (system == null || host == null ? "" : $" system={system} host={host}");
+    public static string LockInfo() => $"pid={LibC.GetPid()} protocol={SegmentLayout.Version}";
 
     /// <summary>The protocol version a live endpoint wrote into its lock file, or null when unknown.</summary>
     public static int? ProtocolOf(string lockInfo)
@@ -85,20 +84,15 @@ internal static class EndpointDirectory
         return null;
     }
 
-    /// <summary>The system name and hostname a live endpoint wrote into its lock file, or null when it wrote none.</summary>
-    public static (string System, string Host)? IdentityOf(string lockInfo)
-    {
-        int system = lockInfo.IndexOf(" system=", StringComparison.Ordinal);
-        int host = lockInfo.IndexOf(" host=", StringComparison.Ordinal);
-        if (system < 0 || host < system)
-            return null;
-        return (lockInfo[(system + 8)..host], lockInfo[(host + 6)..]);
-    }
+    /// <summary>Claims <paramref name="port"/>, or a free port when it is 0, writing <see cref="LockInfo()"/> into its lock.</summary>
+    public static EndpointLock Claim(ChannelNames names, int port) => Claim(names, port, _ => LockInfo());
 
-    /// <summary>Claims <paramref name="port"/>, or a free port when it is 0, writing <paramref name="lockInfo"/> (default: pid and protocol) into its lock.</summary>
-    public static EndpointLock Claim(ChannelNames names, int port, string? lockInfo = null)
+    /// <summary>
+    /// Claims <paramref name="port"/>, or a free port when it is 0, writing <paramref name="lockInfo"/> of the port
+    /// claimed into its lock (an endpoint's address contains its port, known only once claimed).
+    /// </summary>
+    public static EndpointLock Claim(ChannelNames names, int port, Func<int, string> lockInfo)
     {
-        lockInfo ??= LockInfo();
         try
         {
             if (port != 0)
@@ -107,7 +101,7 @@ internal static class EndpointDirectory
             for (int i = 0; i < PortAttempts; i++)
             {
                 int candidate = FirstDynamicPort + (start - FirstDynamicPort + i) % DynamicPortRange;
-                var claimed = EndpointLock.TryAcquire(names.Lock(candidate), lockInfo);
+                var claimed = EndpointLock.TryAcquire(names.Lock(candidate), lockInfo(candidate));
                 if (claimed != null)
                     return claimed;
             }
@@ -124,13 +118,13 @@ internal static class EndpointDirectory
     /// sweeper (<see cref="EndpointLock.SweepingInfo"/>) or not yet described is retried with a short back-off for
     /// up to <see cref="ClaimPatience"/>.
     /// </summary>
-    private static EndpointLock ClaimFixed(ChannelNames names, int port, string lockInfo)
+    private static EndpointLock ClaimFixed(ChannelNames names, int port, Func<int, string> lockInfo)
     {
         string path = names.Lock(port);
         long deadline = Environment.TickCount64 + (long)ClaimPatience.TotalMilliseconds;
         for (int backoff = 2; ; backoff = Math.Min(backoff * 2, 50))
         {
-            var claimed = EndpointLock.TryAcquire(path, lockInfo);
+            var claimed = EndpointLock.TryAcquire(path, lockInfo(port));
             if (claimed != null)
                 return claimed;
             string? holder = EndpointLock.ReadInfo(path);

@@ -1,23 +1,20 @@
+using Akka.Actor;
 
 namespace Akka.Transport.Ipc.Endpoint;
 
 /// <summary>
-/// An endpoint listens at the requested port, but under another system name or hostname than the address asked
-/// for: Akka.Remote would drop every message of such an association as "for non-local recipient". Retrying will
-/// not help.
+/// An endpoint listens at the requested port, but advertises another address (system name, hostname, or a
+/// network address) than the one asked for: Akka.Remote would drop every message of such an association as "for
+/// non-local recipient". Retrying will not help.
 /// </summary>
 internal sealed class EndpointMismatchException : Exception
 {
-    public EndpointMismatchException(int port, string directory, string system, string host)
-        : base($"the IPC endpoint on port {port} in '{directory}' is system '{system}' with hostname '{host}'")
+    public EndpointMismatchException(int port, string directory, Address advertised)
+        : base($"the IPC endpoint on port {port} in '{directory}' is {advertised}")
     {
-        System = system;
-        Host = host;
+        Advertised = advertised;
     }
 
-    /// <summary>The system name of the endpoint that listens there.</summary>
-    public string System { get; }
-
-    /// <summary>The hostname (address label) of the endpoint that listens there.</summary>
-    public string Host { get; }
+    /// <summary>The address (transport level: no <c>akka.</c> prefix) the endpoint listening there advertises.</summary>
+    public Address Advertised { get; }
 }

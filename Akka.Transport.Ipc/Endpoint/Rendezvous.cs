@@ -14,7 +14,6 @@ namespace Akka.Transport.Ipc.Endpoint;
 internal sealed partial class Rendezvous : IDisposable
 {
     private readonly IpcSettings _settings;
-    private readonly string _systemName;
     private readonly EndpointLock _lock;
     private readonly FileDescriptor? _life;
     private readonly NamedSemaphore? _doorbell;
@@ -23,6 +22,7 @@ internal sealed partial class Rendezvous : IDisposable
     private readonly Action<InboundOffer> _onInbound;
     private readonly Action<string> _onWarning;
     private readonly List<IChannel> _channels = new();
+    private readonly PeerDeaths _peerDeaths;
     private readonly SegmentFallback _segmentFallback = new();
     private readonly object _namesLock = new();
     private bool _namesReleased; // guarded by _namesLock
@@ -33,15 +33,17 @@ internal sealed partial class Rendezvous : IDisposable
     /// <summary>The refusal a peer gets while this endpoint shuts down.</summary>
     private const string ShuttingDown = "the endpoint is shutting down";
 
-    private Rendezvous(IpcSettings settings, string systemName, ChannelNames names, EndpointLock endpointLock,
-        Action<InboundOffer> onInbound, Action<string> onWarning, Action<Exception> onError)
+    private Rendezvous(IpcSettings settings, EndpointIdentity identity, ChannelNames names, EndpointLock endpointLock,
+        EndpointEvents events)
     {
         _settings = settings;
-        _systemName = systemName;
+        Identity = identity;
         Names = names;
         _lock = endpointLock;
-        _onInbound = onInbound;
-        _onWarning = onWarning;
+        _onInbound = events.Inbound;
+        _onWarning = events.Warning;
+        var onError = events.Error;
+        _peerDeaths = new PeerDeaths(names, events.PeerDead);
         Port = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;
         FileDescriptor? accept = null;
         bool acceptCreated = false;
@@ -51,7 +53,7 @@ internal sealed partial class Rendezvous : IDisposable
             accept = CreateFifo(names.Accept(Port));
             acceptCreated = true;
             _pollLoop = new PollLoop($"ipc-poll-{Port}", onError);
-            _pollLoop.Watch(accept, new AcceptHandler(this, onWarning));
+            _pollLoop.Watch(accept, new AcceptHandler(this, _onWarning));
             accept = null; // the poll loop owns (and closes) it from here
             if (settings.Mode != IpcMode.Fifo)
                 (_doorbell, _receiver) = StartSharedMemory(onError);
@@ -65,6 +67,9 @@ internal sealed partial class Rendezvous : IDisposable
 
     public int Port { get; }
 
+    /// <summary>The address and UID this endpoint advertises (in its lock file and its connect requests).</summary>
+    public EndpointIdentity Identity { get; }
+
     public ChannelNames Names { get; }
 
     /// <summary>True when this endpoint serves shared-memory associations (else FIFOs only).</summary>
@@ -72,16 +77,20 @@ internal sealed partial class Rendezvous : IDisposable
 
     internal IpcSettings Settings => _settings;
 
-    /// <summary>Prepares the directory, sweeps dead endpoints, claims a port and starts serving it.</summary>
-    public static Rendezvous Listen(IpcSettings settings, string systemName, Action<InboundOffer> onInbound,
-        Action<string> onWarning, Action<Exception> onError)
+    /// <summary>
+    /// Prepares the directory, sweeps dead endpoints, claims <paramref name="port"/> (0: a free one) and starts
+    /// serving it, advertising <paramref name="identityOf"/> the port claimed.
+    /// </summary>
+    public static Rendezvous Listen(IpcSettings settings, int port, Func<int, EndpointIdentity> identityOf, EndpointEvents events)
     {
         var names = new ChannelNames(settings.ResolvedDirectory, settings.ResolvedShmDirectory);
-        var endpointLock = PrepareAndClaim(names, settings.Port, EndpointDirectory.LockInfo(systemName, settings.Hostname));
+        var endpointLock = PrepareAndClaim(names, port, p => identityOf(p).ToLockInfo());
+        EndpointIdentity identity;
         try
         {
-            int port = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;
-            EndpointDirectory.SweepDeadEndpoints(names, port);
+            int claimed = ChannelNames.PortOf(Path.GetFileName(endpointLock.Path))!.Value;
+            identity = identityOf(claimed);
+            EndpointDirectory.SweepDeadEndpoints(names, claimed);
         }
         catch
         {
@@ -89,14 +98,14 @@ internal sealed partial class Rendezvous : IDisposable
             throw;
         }
         // From here the constructor owns the lock: it releases it itself when the start fails (exactly once).
-        return new Rendezvous(settings, systemName, names, endpointLock, onInbound, onWarning, onError);
+        return new Rendezvous(settings, identity, names, endpointLock, events);
     }
 
     /// <summary>
     /// Creates the directory if needed and claims the port. The default directory is removed by the last endpoint
     /// leaving it, possibly between those two steps: then start over.
     /// </summary>
-    private static EndpointLock PrepareAndClaim(ChannelNames names, int port, string lockInfo)
+    private static EndpointLock PrepareAndClaim(ChannelNames names, int port, Func<int, string> lockInfo)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -162,12 +171,12 @@ internal sealed partial class Rendezvous : IDisposable
     /// <summary>
     /// Offers an association to the endpoint at <paramref name="port"/> — over shared memory when both sides can
     /// use it, over FIFOs otherwise — and waits (up to connection-timeout) for it to accept. The endpoint must be
-    /// the one asked for: system <paramref name="system"/> with hostname <paramref name="host"/>.
+    /// the one asked for: the one advertising <paramref name="expected"/> (transport level).
     /// </summary>
     /// <exception cref="EndpointNotFoundException">Nobody listens there, or the modes cannot meet.</exception>
-    /// <exception cref="EndpointMismatchException">The endpoint there has another system name or hostname.</exception>
+    /// <exception cref="EndpointMismatchException">The endpoint there advertises another address.</exception>
     /// <exception cref="IOException">This endpoint is shutting down.</exception>
-    public async Task<IChannel> ConnectAsync(int port, string system, string host)
+    public async Task<IChannel> ConnectAsync(int port, Akka.Actor.Address expected)
     {
         if (IsClosing)
             throw new IOException($"Cannot associate with port {port}: IPC endpoint {Port} is shut down");
@@ -182,8 +191,9 @@ internal sealed partial class Rendezvous : IDisposable
             throw new EndpointNotFoundException($"The IPC endpoint on port {port} speaks protocol version {version}; this side speaks {SegmentLayout.Version}");
         // Checked here, before anything is created: the listener would accept, and Akka.Remote then drops every
         // message as "for non-local recipient" while the sender only sees time-outs.
-        if (info != null && EndpointDirectory.IdentityOf(info) is { } identity && (identity.System != system || identity.Host != host))
-            throw new EndpointMismatchException(port, Names.Directory, identity.System, identity.Host);
+        var peer = info != null ? EndpointIdentity.FromLockInfo(info) : null;
+        if (peer != null && !peer.Advertises(expected))
+            throw new EndpointMismatchException(port, Names.Directory, peer.Address);
 
         long id = Interlocked.Increment(ref _nextAssociationId);
         var peerDoorbell = ShmAvailable ? NamedSemaphore.TryOpen(Names.Doorbell(port), out _) : null;
@@ -194,11 +204,12 @@ internal sealed partial class Rendezvous : IDisposable
         IChannel? channel = peerDoorbell != null ? OfferSegment(port, id, peerDoorbell) : null;
         var mode = channel != null ? ChannelMode.Shm : ChannelMode.Fifo;
         channel ??= OfferFifos(id);
-        Track(channel);
+        Track(channel, port, peer);
         try
         {
-            var request = new ConnectRequest(Port, id, LibC.GetPid(), mode, _systemName, _settings.Hostname, Names.ShmDirectory,
-                _settings.RingSize, _settings.WireFrameLimit);
+            var self = Identity.Address;
+            var request = new ConnectRequest(Port, id, LibC.GetPid(), mode, self.System, self.Host!, Names.ShmDirectory,
+                _settings.RingSize, _settings.WireFrameLimit, Identity.Uid, self.Protocol, self.Port!.Value);
             await SendRequestAsync(accept, port, request).ConfigureAwait(false);
             await channel.Accepted.WaitAsync(_settings.ConnectionTimeout).ConfigureAwait(false);
             return channel;
@@ -227,6 +238,7 @@ internal sealed partial class Rendezvous : IDisposable
     public async Task<bool> CloseAllAsync(TimeSpan grace, TimeSpan flush)
     {
         _closing = true; // no new associations from here on, either way
+        _peerDeaths.Stop(); // the associations ending from here on are this side's doing
         UnlinkWhileOwned(Names.Accept(Port));
         var completions = new HashSet<Task<bool>>(Completions());
         await WhenAllClosed(grace).ConfigureAwait(false);
@@ -265,6 +277,7 @@ internal sealed partial class Rendezvous : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         _closing = true;
+        _peerDeaths.Stop();
         // Unlink the accept FIFO first so new connectors fail fast instead of waiting for a dead endpoint.
         UnlinkWhileOwned(Names.Accept(Port));
         _receiver?.Stop("the transport shut down");
@@ -306,8 +319,11 @@ internal sealed partial class Rendezvous : IDisposable
                 Posix.Unlink(path);
     }
 
-    /// <summary>Remembers a channel until it completes, so shutdown can close it.</summary>
-    private void Track(IChannel channel)
+    /// <summary>
+    /// Remembers a channel until it completes, so shutdown can close it; when it completes, asks whether its peer
+    /// (<paramref name="peer"/> on <paramref name="peerPort"/>, if it advertised itself) died.
+    /// </summary>
+    private void Track(IChannel channel, int peerPort, EndpointIdentity? peer)
     {
         lock (_channels)
             _channels.Add(channel);
@@ -315,6 +331,8 @@ internal sealed partial class Rendezvous : IDisposable
         {
             lock (_channels)
                 _channels.Remove(channel);
+            if (peer != null && !_closing)
+                _peerDeaths.AssociationEnded(peerPort, peer);
         }, TaskScheduler.Default);
     }
 
@@ -324,8 +342,9 @@ internal sealed partial class Rendezvous : IDisposable
         IChannel? channel = request.Mode == ChannelMode.Shm ? AcceptSegment(request) : AcceptFifos(request);
         if (channel == null)
             return;
-        Track(channel);
-        _onInbound(new InboundOffer(channel, request.System, request.Host, request.ClientPort));
+        var peer = new EndpointIdentity(new Akka.Actor.Address(request.Scheme, request.System, request.Host, request.AddressPort), request.Uid);
+        Track(channel, request.ClientPort, peer);
+        _onInbound(new InboundOffer(channel, peer));
     }
 
     private static async Task SendRequestAsync(FileDescriptor accept, int port, ConnectRequest request)

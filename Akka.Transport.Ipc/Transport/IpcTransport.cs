@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
+using Akka.Remote;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Configuration;
@@ -15,7 +16,11 @@ namespace Akka.Transport.Ipc;
 /// Akka.Remote transport between processes on one host over shared-memory rings. Enable it with
 /// <c>akka.remote.enabled-transports = ["akka.remote.ipc"]</c> and
 /// <c>akka.remote.ipc.transport-class = "Akka.Transport.Ipc.IpcTransport, Akka.Transport.Ipc"</c>;
-/// addresses read <c>akka.ipc://System@host:port</c>.
+/// addresses read <c>akka.ipc://System@host:port</c>. With <c>network-transport</c> set, the node's address is
+/// that network transport's (<c>akka.tcp://…</c>) and this transport routes each association: to a peer that
+/// advertises its address in the same IPC directory over IPC, to every other through the network transport,
+/// whose handles pass through untouched. (The type lives in <c>Transport/</c> but keeps the root namespace:
+/// its name is the <c>transport-class</c> users write.)
 /// </summary>
 public sealed class IpcTransport : Akka.Remote.Transport.Transport
 {
@@ -29,6 +34,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     private static readonly TimeSpan DisassociateGrace = TimeSpan.FromSeconds(1);
 
     private readonly ILoggingAdapter _log;
+    private readonly Akka.Remote.Transport.Transport? _network;
     private readonly List<InboundOffer> _heldInbound = new();
     private readonly object _inboundLock = new();
     private Rendezvous? _rendezvous;
@@ -42,9 +48,11 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         System = system;
         Config = (config ?? Config.Empty).WithFallback(IpcSettings.DefaultConfig);
         Settings = IpcSettings.Create(Config);
-        SchemeIdentifier = Scheme;
-        MaximumPayloadBytes = Settings.MaximumFrameSize;
         _log = Logging.GetLogger(system, typeof(IpcTransport));
+        _network = NetworkTransport.Create(system, Settings.NetworkTransport);
+        SchemeIdentifier = _network?.SchemeIdentifier ?? Scheme;
+        // A frame Akka may send must fit whichever channel the peer turns out to be on.
+        MaximumPayloadBytes = _network == null ? Settings.MaximumFrameSize : Math.Min(Settings.MaximumFrameSize, _network.MaximumPayloadBytes);
     }
 
     /// <summary>The validated settings this transport runs with.</summary>
@@ -54,28 +62,27 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     public string Directory => Settings.ResolvedDirectory;
 
     /// <inheritdoc />
-    public override Task<(Address, TaskCompletionSource<IAssociationEventListener>)> Listen()
+    public override async Task<(Address, TaskCompletionSource<IAssociationEventListener>)> Listen()
     {
-        // Akka.Remote expects failures as a faulted task: a synchronous throw here leaves its startup hanging.
-        try
-        {
-            return Task.FromResult(StartListening());
-        }
-        catch (Exception e)
-        {
-            return Task.FromException<(Address, TaskCompletionSource<IAssociationEventListener>)>(e);
-        }
-    }
-
-    private (Address, TaskCompletionSource<IAssociationEventListener>) StartListening()
-    {
-        // Before the endpoint exists: a configuration it rejects (down-dead-peers) then leaves nothing behind.
+        // Akka.Remote expects failures as a faulted task (this method is async): a synchronous throw here leaves its
+        // startup hanging.
+        // First: a configuration it rejects (down-dead-peers) then fails the start before anything exists.
         var certainDeath = CertainDeathReactions.Start((ExtendedActorSystem)System, Settings, _log);
+        TaskCompletionSource<IAssociationEventListener>? networkPromise = null;
+        Address? networkAddress = null;
         Rendezvous rendezvous;
         try
         {
-            rendezvous = Rendezvous.Listen(Settings, System.Name, OnInbound,
-                warning => _log.Warning(warning), e => _log.Error(e, "IPC transport thread failed"));
+            if (_network != null)
+                (networkAddress, networkPromise) = await _network.Listen().ConfigureAwait(false);
+            int uid = AddressUidExtension.Uid(System);
+            var events = new EndpointEvents(OnInbound, warning => _log.Warning(warning),
+                e => _log.Error(e, "IPC transport thread failed"), OnPeerDead);
+            // Hybrid: the endpoint advertises the network address, and takes any free port of the directory (the port
+            // space it shares with akka.ipc endpoints, so neither can take the other's).
+            rendezvous = networkAddress != null
+                ? Rendezvous.Listen(Settings, port: 0, _ => new EndpointIdentity(networkAddress, uid), events)
+                : Rendezvous.Listen(Settings, Settings.Port, port => new EndpointIdentity(new Address(Scheme, System.Name, Settings.Hostname, port), uid), events);
         }
         catch
         {
@@ -85,31 +92,40 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         _certainDeath = certainDeath;
         _rendezvous = rendezvous;
         EndpointExitHooks.Register(rendezvous); // a process that leaves before Shutdown completes leaves nothing
-        _localAddress = new Address(Scheme, System.Name, Settings.Hostname, rendezvous.Port);
+        _localAddress = rendezvous.Identity.Address;
         var promise = new TaskCompletionSource<IAssociationEventListener>(TaskCreationOptions.RunContinuationsAsynchronously);
-        promise.Task.ContinueWith(t =>
+        _ = promise.Task.ContinueWith(t =>
         {
-            if (t.IsCompletedSuccessfully)
-                ReleaseHeldInbound(t.Result);
+            if (!t.IsCompletedSuccessfully)
+                return;
+            networkPromise?.TrySetResult(t.Result); // network handles reach Akka untouched: no tax on remote peers
+            ReleaseHeldInbound(t.Result);
         }, TaskContinuationOptions.ExecuteSynchronously);
-        _log.Info("IPC transport listening on {0} (directory {1}, {2})", _localAddress, rendezvous.Names.Directory,
-            rendezvous.ShmAvailable ? "shared memory" : "FIFOs only");
+        if (_network == null)
+            _log.Info("IPC transport listening on {0} (directory {1}, {2})", Display(_localAddress), rendezvous.Names.Directory,
+                rendezvous.ShmAvailable ? "shared memory" : "FIFOs only");
+        else
+            _log.Info("IPC transport listening on {0} through {1}; co-located peers of directory {2} use {3} (endpoint {4})",
+                Display(_localAddress), Settings.NetworkTransport, rendezvous.Names.Directory,
+                rendezvous.ShmAvailable ? "shared memory" : "FIFOs", rendezvous.Port);
         return (_localAddress, promise);
     }
 
     /// <inheritdoc />
-    public override bool IsResponsibleFor(Address remote) => true;
+    public override bool IsResponsibleFor(Address remote) => _network?.IsResponsibleFor(remote) ?? true;
 
     /// <inheritdoc />
     public override async Task<AssociationHandle> Associate(Address remoteAddress)
     {
         var rendezvous = _rendezvous ?? throw new InvalidOperationException("Associate called before Listen");
+        if (_network != null)
+            return await AssociateRouted(rendezvous, _network, remoteAddress).ConfigureAwait(false);
         if (remoteAddress.Port is not int port || port is < 1 or > 65535)
             throw new InvalidAssociationException($"{remoteAddress} has no valid IPC port");
         IChannel channel;
         try
         {
-            channel = await rendezvous.ConnectAsync(port, remoteAddress.System, remoteAddress.Host ?? "").ConfigureAwait(false);
+            channel = await rendezvous.ConnectAsync(port, remoteAddress).ConfigureAwait(false);
         }
         // Expected conditions, logged by Akka.Remote every time its gate opens: one line that says everything,
         // no inner exception (and its stack) from us.
@@ -119,10 +135,9 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         }
         catch (EndpointMismatchException e)
         {
-            var listening = new Address(Scheme, e.System, e.Host, port);
             throw new InvalidAssociationException(
                 $"{Display(remoteAddress)} does not match the endpoint listening there: {e.Message}, so its address is " +
-                $"{Display(listening)}. Use that address (or change akka.remote.ipc.hostname or the system name there).");
+                $"{Display(e.Advertised)}. Use that address (or change akka.remote.ipc.hostname or the system name there).");
         }
         catch (IOException e) when (e is not IpcSystemException)
         {
@@ -132,8 +147,52 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         return new IpcAssociationHandle(_localAddress!, remoteAddress, channel, Settings.WireFrameLimit, _log);
     }
 
+    /// <summary>
+    /// Hybrid: a peer that advertises <paramref name="remoteAddress"/> in this directory is reached over IPC; any
+    /// other through the network transport. A co-located peer that cannot be reached over IPC (it died a moment ago,
+    /// or refuses: different ring-size or frame limit) is reached through the network too, with a warning when it
+    /// refused — it is still a peer, and the network is how it would be reached without us.
+    /// </summary>
+    private async Task<AssociationHandle> AssociateRouted(Rendezvous rendezvous, Akka.Remote.Transport.Transport network, Address remoteAddress)
+    {
+        int? port = AdvertisedEndpoints.Find(rendezvous.Names, remoteAddress, rendezvous.Port, out string? ambiguity);
+        if (ambiguity != null)
+            _log.Warning("{0} is ambiguous ({1}); associating through {2}", Display(remoteAddress), ambiguity, Settings.NetworkTransport);
+        if (port is int ipcPort)
+        {
+            try
+            {
+                var channel = await rendezvous.ConnectAsync(ipcPort, remoteAddress).ConfigureAwait(false);
+                _log.Debug("Associated with {0} over IPC endpoint {1} ({2})", Display(remoteAddress), ipcPort, channel.GetType().Name);
+                return new IpcAssociationHandle(_localAddress!, remoteAddress, channel, Settings.WireFrameLimit, _log);
+            }
+            catch (EndpointNotFoundException e)
+            {
+                _log.Debug("{0} left IPC endpoint {1} ({2}); associating through {3}", Display(remoteAddress), ipcPort, e.Message, Settings.NetworkTransport);
+            }
+            catch (Exception e) when (e is IOException or TimeoutException or EndpointMismatchException && e is not IpcSystemException)
+            {
+                _log.Warning("The co-located {0} cannot be reached over IPC ({1}); associating through {2}",
+                    Display(remoteAddress), e.Message, Settings.NetworkTransport);
+            }
+        }
+        return await network.Associate(remoteAddress).ConfigureAwait(false);
+    }
+
     /// <summary>An address as users write it: Akka.Remote hands the transport addresses without the <c>akka.</c> prefix.</summary>
-    private static string Display(Address address) => address.Protocol == Scheme ? "akka." + address : address.ToString();
+    private static string Display(Address address) =>
+        address.Protocol.StartsWith("akka.", StringComparison.Ordinal) ? address.ToString() : "akka." + address;
+
+    /// <summary>
+    /// A co-located peer this transport was associated with is gone for certain (its endpoint lock was released):
+    /// tell the event stream, where the certain-death reactions and any user code pick it up.
+    /// </summary>
+    private void OnPeerDead(EndpointIdentity peer)
+    {
+        var address = peer.Address.WithProtocol("akka." + peer.Address.Protocol);
+        _log.Info("Co-located peer {0} (uid {1}) is gone: its IPC endpoint lock was released", address, peer.Uid);
+        System.EventStream.Publish(new PeerEndpointTerminated(address, peer.Uid));
+    }
 
     /// <summary>
     /// Stops accepting, gives Akka.Remote a moment to disassociate its handles, flushes what every association still
@@ -149,14 +208,15 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         _certainDeath?.Dispose();
         var rendezvous = _rendezvous;
         if (rendezvous == null)
-            return true;
+            return _network == null || await _network.Shutdown().ConfigureAwait(false);
+        var networkShutdown = _network?.Shutdown() ?? Task.FromResult(true);
         try
         {
             bool flushed = await rendezvous.CloseAllAsync(DisassociateGrace, Settings.FlushTimeout + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
             if (!flushed)
                 _log.Warning("IPC transport {0} shut down with frames still queued after flush-timeout = {1}; they were dropped",
                     _localAddress, Settings.FlushTimeout);
-            return flushed;
+            return await networkShutdown.ConfigureAwait(false) && flushed;
         }
         finally
         {
@@ -193,8 +253,8 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
 
     private void Notify(IAssociationEventListener listener, InboundOffer offer)
     {
-        var remote = new Address(Scheme, offer.System, offer.Host, offer.Port);
-        var handle = new IpcAssociationHandle(_localAddress!, remote, offer.Channel, Settings.WireFrameLimit, _log);
+        // The address the peer advertises: the one its Akka handshake will carry, and the one Akka knows it by.
+        var handle = new IpcAssociationHandle(_localAddress!, offer.Peer.Address, offer.Channel, Settings.WireFrameLimit, _log);
         listener.Notify(new InboundAssociation(handle));
     }
 }
