@@ -20,11 +20,13 @@ public sealed class HybridRoutingTests(ITestOutputHelper output) : Akka.TestKit.
     private readonly IpcTestDirectory _directory = new();
     private readonly List<ActorSystem> _systems = new();
 
-    [Fact]
-    public async Task Co_located_nodes_talk_over_ipc_under_their_tcp_addresses_and_a_plain_dot_netty_node_over_tcp()
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("fifo")]
+    public async Task Co_located_nodes_talk_over_ipc_under_their_tcp_addresses_and_a_plain_dot_netty_node_over_tcp(string mode)
     {
-        var a = Start("A", Hybrid(_directory.Path));
-        var b = Start("B", Hybrid(_directory.Path));
+        var a = Start("A", Hybrid(_directory.Path, mode: mode));
+        var b = Start("B", Hybrid(_directory.Path, mode: mode));
         var c = Start("C", PlainDotNetty());
         foreach (var system in new[] { a, b, c })
             system.ActorOf(Props.Create(() => new EchoActor()), "echo");
@@ -115,7 +117,7 @@ public sealed class HybridRoutingTests(ITestOutputHelper output) : Akka.TestKit.
 
     private static Address AddressOf(ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress;
 
-    internal static Config Hybrid(string directory, string network = "akka.remote.dot-netty.tcp") => ConfigurationFactory.ParseString($$"""
+    internal static Config Hybrid(string directory, string network = "akka.remote.dot-netty.tcp", string mode = "auto") => ConfigurationFactory.ParseString($$"""
         akka.actor.provider = remote
         akka.remote {
           enabled-transports = ["akka.remote.ipc"]
@@ -123,6 +125,7 @@ public sealed class HybridRoutingTests(ITestOutputHelper output) : Akka.TestKit.
             transport-class = "Akka.Transport.Ipc.IpcTransport, Akka.Transport.Ipc"
             directory = "{{directory}}"
             network-transport = "{{network}}"
+            mode = {{mode}}
           }
           dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
         }

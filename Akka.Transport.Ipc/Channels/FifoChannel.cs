@@ -54,6 +54,25 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
 
     public Task<bool> Completion => _completion.Task;
 
+    /// <inheritdoc />
+    public ChannelEnd? End { get; private set; }
+
+    /// <inheritdoc />
+    public long RingUsedBytes => 0;
+
+    /// <inheritdoc />
+    public long DoorbellPosts => 0;
+
+    /// <inheritdoc />
+    public long QueuedBytes
+    {
+        get
+        {
+            lock (_writeLock)
+                return _out?.PendingBytes ?? 0;
+        }
+    }
+
     /// <summary>The accepting side: both ends are open already.</summary>
     public static FifoChannel Accept(PollLoop loop, FileDescriptor read, FileDescriptor write, int wireFrameLimit,
         long sendQueueLimit, TimeSpan flushTimeout, int pipeSize)
@@ -148,18 +167,18 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
             done = _out == null || (_out.PendingCount == 0 && _out.TryWriteCloseMarker());
         if (done)
         {
-            Close("closed by this side", abnormal: false);
+            Close("closed by this side", ChannelEnd.ClosedHere);
             return;
         }
         _write!.Events = LibC.POLLOUT;
         if (_closeTimerScheduled)
             return;
         _closeTimerScheduled = true;
-        _loop.Schedule(_flushTimeout, () => Close("closed by this side (flush timed out)", abnormal: false));
+        _loop.Schedule(_flushTimeout, () => Close("closed by this side (flush timed out)", ChannelEnd.ClosedHere));
     }
 
     /// <summary>Poll thread: the loop stopped (the transport shut down) while this channel was open.</summary>
-    void IPollHandler.OnLoopStopped(PollRegistration registration) => Close("the transport shut down", abnormal: true);
+    void IPollHandler.OnLoopStopped(PollRegistration registration) => Close("the transport shut down", ChannelEnd.ShutDown);
 
     bool IPollHandler.OnReady(PollRegistration registration, short events)
     {
@@ -176,7 +195,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         }
         catch (InvalidDataException e)
         {
-            Close(e.Message, abnormal: true);
+            Close(e.Message, ChannelEnd.Corrupt);
         }
         return true;
     }
@@ -188,7 +207,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
             return;
         if (refusal != null)
         {
-            Close(refusal, abnormal: true);
+            Close(refusal, ChannelEnd.Refused);
             return;
         }
         FileDescriptor write;
@@ -199,7 +218,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         catch (IOException e)
         {
             // ENXIO: the listener's read end closed after it answered (it died). Fail the Associate now.
-            Close("the listener went away after accepting: " + e.Message, abnormal: true);
+            Close("the listener went away after accepting: " + e.Message, ChannelEnd.PeerExited);
             return;
         }
         _handshake.RemoveFiles();
@@ -233,7 +252,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
                     _decoder.Decode(_readBuffer.AsSpan(0, (int)read), ref discarded);
                 if (_decoder.Closed)
                 {
-                    Close("the peer closed the association", abnormal: false);
+                    Close("the peer closed the association", ChannelEnd.ClosedByPeer);
                     return;
                 }
                 continue;
@@ -245,7 +264,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
                 return;
             Close(read == 0
                 ? (_decoder.IsMidFrame ? "the peer process exited in the middle of a frame" : "the peer process exited")
-                : "reading the FIFO failed: " + LibC.Describe(errno), abnormal: true);
+                : "reading the FIFO failed: " + LibC.Describe(errno), read == 0 ? ChannelEnd.PeerExited : ChannelEnd.Failed);
             return;
         }
     }
@@ -262,7 +281,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
             if (_listener != null)
                 DeliverRestAndClose();
             else if (_closeRequested)
-                Close("closed by this side (the peer closed first)", abnormal: false); // nothing left to flush to
+                Close("closed by this side (the peer closed first)", ChannelEnd.ClosedHere); // nothing left to flush to
             return;
         }
         lock (_writeLock)
@@ -280,15 +299,16 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private void DeliverRestAndClose()
     {
         OnReadable(int.MaxValue);
-        Close("the peer process exited", abnormal: true);
+        Close("the peer process exited", ChannelEnd.PeerExited);
     }
 
     /// <summary>Poll thread: release everything, telling the listener why (unless this side asked).</summary>
-    private void Close(string reason, bool abnormal)
+    private void Close(string reason, ChannelEnd end)
     {
         if (_isClosedOnLoop)
             return;
         _isClosedOnLoop = true;
+        End = end;
         bool flushed;
         lock (_writeLock)
         {
@@ -304,7 +324,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
             _loop.Forget(_write);
         _handshake?.RemoveFiles();
         _accepted.TrySetException(new IOException(reason));
-        _closeNotice.Closed(reason, abnormal, silent: _closeRequested);
+        _closeNotice.Closed(reason, end.IsAbnormal(), silent: _closeRequested);
         _completion.TrySetResult(flushed);
     }
 

@@ -22,6 +22,18 @@ internal interface IChannel
     /// <summary>Closes this side once queued frames are flushed (bounded by the flush timeout). Idempotent.</summary>
     void RequestClose();
 
+    /// <summary>Why the channel ended; null while it is open. Set before the listener hears of the close.</summary>
+    ChannelEnd? End { get; }
+
+    /// <summary>Bytes of frames accepted by <see cref="TryWrite"/> and still queued in memory (ring or pipe full).</summary>
+    long QueuedBytes { get; }
+
+    /// <summary>Bytes this side wrote into the peer's inbound ring that the peer has not consumed yet (0 for FIFOs).</summary>
+    long RingUsedBytes { get; }
+
+    /// <summary>Doorbell posts this side made to wake the peer (0 for FIFOs).</summary>
+    long DoorbellPosts { get; }
+
     /// <summary>Completes when the peer accepted the association (connecting side); faults with the reason otherwise.</summary>
     Task Accepted { get; }
 

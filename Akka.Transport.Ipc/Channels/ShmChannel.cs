@@ -36,6 +36,7 @@ internal sealed unsafe class ShmChannel : IChannel
     private volatile bool _closeRequested;
     private long _closeDeadline;
     private volatile string? _peerDeadReason;
+    private ChannelEnd _peerDeadEnd = ChannelEnd.PeerExited;
     private volatile IChannelListener? _listener;
     private readonly CloseNotice _closeNotice = new();
     private volatile bool _connecting;
@@ -80,6 +81,33 @@ internal sealed unsafe class ShmChannel : IChannel
     /// <summary>Completes once the channel is closed and its resources released.</summary>
     public Task<bool> Completion => _completion.Task;
 
+    /// <inheritdoc />
+    public ChannelEnd? End { get; private set; }
+
+    /// <inheritdoc />
+    public long RingUsedBytes
+    {
+        get
+        {
+            // Under the lock and before the close: Close sets _closed under it before it unmaps the segment.
+            lock (_writeLock)
+                return _closed ? 0 : _out.UsedBytes;
+        }
+    }
+
+    /// <inheritdoc />
+    public long DoorbellPosts => _peerDoorbell.Posts;
+
+    /// <inheritdoc />
+    public long QueuedBytes
+    {
+        get
+        {
+            lock (_writeLock)
+                return _pending.Bytes;
+        }
+    }
+
     /// <summary>
     /// Queues <paramref name="frame"/> for the peer, in order with every other write. Never blocks.
     /// The memory must stay unchanged until written (ByteString's is immutable).
@@ -115,7 +143,7 @@ internal sealed unsafe class ShmChannel : IChannel
             }
             catch (RingCorruptedException e)
             {
-                MarkPeerDead(e.Message);
+                MarkPeerDead(e.Message, ChannelEnd.Corrupt);
                 return false;
             }
         }
@@ -152,9 +180,11 @@ internal sealed unsafe class ShmChannel : IChannel
         _ownDoorbell.Post();
     }
 
-    /// <summary>The peer process is gone (or misbehaved): deliver what it published, then close.</summary>
-    public void MarkPeerDead(string reason)
+    /// <summary>The peer process is gone (or misbehaved: <paramref name="end"/> says which): deliver what it published, then close.</summary>
+    public void MarkPeerDead(string reason, ChannelEnd end = ChannelEnd.PeerExited)
     {
+        if (_peerDeadReason == null)
+            _peerDeadEnd = end; // written before the reason, which the receiver thread reads first
         _peerDeadReason ??= reason;
         _ownDoorbell.Post();
     }
@@ -188,7 +218,7 @@ internal sealed unsafe class ShmChannel : IChannel
         }
         catch (RingCorruptedException e)
         {
-            Close(e.Message);
+            Close(e.Message, ChannelEnd.Corrupt);
             return 1;
         }
     }
@@ -209,11 +239,12 @@ internal sealed unsafe class ShmChannel : IChannel
     }
 
     /// <summary>Receiver thread: release everything now, telling the listener why (if it should hear).</summary>
-    public void Close(string reason, bool abnormal = true)
+    public void Close(string reason, ChannelEnd end)
     {
         if (IsClosed)
             return;
         IsClosed = true;
+        End = end;
         bool flushed;
         lock (_writeLock)
         {
@@ -231,7 +262,7 @@ internal sealed unsafe class ShmChannel : IChannel
         if (PeerLife != null)
             _pollLoop.Forget(PeerLife);
         _accepted.TrySetException(new IOException(reason));
-        _closeNotice.Closed(reason, abnormal, silent: _closeRequested);
+        _closeNotice.Closed(reason, end.IsAbnormal(), silent: _closeRequested);
         _completion.TrySetResult(flushed);
     }
 
@@ -244,12 +275,12 @@ internal sealed unsafe class ShmChannel : IChannel
             _accepted.TrySetResult(true);
             return 1;
         }
-        string? reason = state == SegmentLayout.Refused
-            ? "the listener refused: " + _segment.ReadText(SegmentLayout.RefusalOffset, SegmentLayout.ReasonField)
-            : _closeRequested ? "the connection attempt was abandoned" : _peerDeadReason;
+        var (reason, end) = state == SegmentLayout.Refused
+            ? ("the listener refused: " + _segment.ReadText(SegmentLayout.RefusalOffset, SegmentLayout.ReasonField), ChannelEnd.Refused)
+            : _closeRequested ? ("the connection attempt was abandoned", ChannelEnd.ClosedHere) : (_peerDeadReason, _peerDeadEnd);
         if (reason == null)
             return 0;
-        Close(reason);
+        Close(reason, end);
         return 1;
     }
 
@@ -270,7 +301,7 @@ internal sealed unsafe class ShmChannel : IChannel
             if (!_hasPending || _peerDeadReason != null || _segment.ReadVolatile(_peerClosedOffset) != 0
                 || Environment.TickCount64 >= _closeDeadline)
             {
-                Close("closed by this side", abnormal: false);
+                Close("closed by this side", ChannelEnd.ClosedHere);
                 return 1;
             }
             return 0;
@@ -280,7 +311,7 @@ internal sealed unsafe class ShmChannel : IChannel
         // Deliver everything the peer published before its close, and only to a registered listener.
         if (reason == null || listener == null || _in.HasData)
             return 0;
-        Close(reason, abnormal: !ReferenceEquals(reason, PeerClosed));
+        Close(reason, ReferenceEquals(reason, PeerClosed) ? ChannelEnd.ClosedByPeer : _peerDeadEnd);
         return 1;
     }
 

@@ -45,7 +45,7 @@ internal sealed class ShmReceiver : IDisposable
                 _added.Enqueue(channel);
         }
         if (stopped != null)
-            channel.Close(stopped);
+            channel.Close(stopped, ChannelEnd.ShutDown);
         else
             _doorbell.Post();
     }
@@ -65,7 +65,7 @@ internal sealed class ShmReceiver : IDisposable
             _stoppedReason ??= reason; // from here Add closes instead of queueing, so nothing queued is missed below
         TakeAdded();
         foreach (var channel in _channels)
-            channel.Close(_stoppedReason);
+            channel.Close(_stoppedReason, ChannelEnd.ShutDown);
         _channels.Clear();
     }
 
@@ -88,6 +88,9 @@ internal sealed class ShmReceiver : IDisposable
         }
     }
 
+    /// <summary>How many times the thread blocked on its doorbell (idle after spinning and yielding): a metric.</summary>
+    public long Sleeps { get; private set; }
+
     /// <summary>One round: serve every channel, or idle (spin, yield, then sleep on the doorbell).</summary>
     /// <param name="idle">By reference: the idle strategy is a struct whose count must carry over between rounds.</param>
     private void RunOnce(ref IdleStrategy idle)
@@ -100,7 +103,10 @@ internal sealed class ShmReceiver : IDisposable
         if (!idle.Idle())
             return;
         if (PrepareToSleep())
+        {
+            Sleeps++;
             _doorbell.Wait(SleepMilliseconds);
+        }
         foreach (var channel in _channels)
             channel.Awake();
         idle.Reset();
@@ -119,7 +125,7 @@ internal sealed class ShmReceiver : IDisposable
             catch (Exception e)
             {
                 _backoff.Report(e);
-                channel.Close("internal error: " + e.Message);
+                channel.Close("internal error: " + e.Message, ChannelEnd.Failed);
             }
             if (channel.IsClosed)
             {

@@ -128,11 +128,26 @@ internal static class EndpointDirectory
             if (claimed != null)
                 return claimed;
             string? holder = EndpointLock.ReadInfo(path);
-            bool live = !string.IsNullOrEmpty(holder) && holder != EndpointLock.SweepingInfo;
+            // A holder whose process is gone is not an endpoint but a peer testing the dead one's lock (which takes
+            // it for an instant): retried like a sweeper.
+            bool live = !string.IsNullOrEmpty(holder) && holder != EndpointLock.SweepingInfo && !NamesDeadProcess(holder);
             if (live || Environment.TickCount64 >= deadline)
                 throw IpcSettings.Invalid("port", port, $"is owned by a live endpoint in '{names.Directory}'");
             Thread.Sleep(backoff); // start-up path only: the holder is a sweeper that finishes within milliseconds
         }
+    }
+
+    /// <summary>
+    /// True when <paramref name="lockInfo"/> names a pid that no process of this pid namespace has. (A holder in
+    /// another namespace — a container sharing the directory — looks dead too; it is then retried up to
+    /// <see cref="ClaimPatience"/> before the port counts as taken, which only delays that failure.)
+    /// </summary>
+    private static bool NamesDeadProcess(string lockInfo)
+    {
+        foreach (var field in lockInfo.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            if (field.StartsWith("pid=", StringComparison.Ordinal) && int.TryParse(field.AsSpan(4), out int pid))
+                return pid > 0 && !System.IO.Directory.Exists($"/proc/{pid}");
+        return false;
     }
 
     /// <summary>
@@ -206,7 +221,7 @@ internal static class EndpointDirectory
             if (Syscall.lstat(path, out Stat stat) != 0 || stat.st_uid != Posix.Uid)
                 continue;
             var type = stat.st_mode & FilePermissions.S_IFMT;
-            bool expected = kind is EntryKind.Lock or EntryKind.Segment ? type == FilePermissions.S_IFREG : type == FilePermissions.S_IFIFO;
+            bool expected = kind is EntryKind.Lock or EntryKind.Segment or EntryKind.Stats ? type == FilePermissions.S_IFREG : type == FilePermissions.S_IFIFO;
             if (expected)
                 yield return (path, port);
         }

@@ -45,9 +45,12 @@ internal sealed record EndpointIdentity(Address Address, int Uid)
     /// <summary>
     /// True when this endpoint is the one Akka means by <paramref name="address"/> (transport level): same scheme,
     /// system, host and port, compared exactly as Akka compares addresses — a different spelling of the host is a
-    /// different address to Akka, whose messages it would drop.
+    /// different address to Akka, whose messages it would drop. The <c>akka.</c> prefix may be present or not.
     /// </summary>
-    public bool Advertises(Address address) => Address.Equals(address);
+    public bool Advertises(Address address) =>
+        Address.Equals(address.Protocol.StartsWith(AkkaPrefix, StringComparison.Ordinal)
+            ? address.WithProtocol(address.Protocol.Substring(AkkaPrefix.Length)) // as users write it: same address
+            : address);
 
     /// <summary>
     /// Parses <c>akka.scheme://System@host:port</c> into the transport-level address (<c>scheme://…</c>); null when

@@ -60,6 +60,7 @@ internal sealed partial class Rendezvous
                 if (_settings.Mode == IpcMode.Shm)
                     throw new EndpointNotFoundException($"Cannot associate with port {port} over shared memory (mode = shm): {shortage}. Lower ring-size, give shm-directory more room (e.g. docker run --shm-size), or use mode = auto to fall back to FIFOs");
                 _segmentFallback.Report(e, shortage, Port, _onWarning);
+                _onFallback?.Invoke();
                 peerDoorbell.Dispose();
                 life.Dispose();
                 return null;

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Channels;
+using Akka.Transport.Ipc.Diagnostics;
 using Google.Protobuf;
 
 namespace Akka.Transport.Ipc.Transport;
@@ -15,12 +16,15 @@ internal sealed class IpcAssociationHandle : AssociationHandle, IChannelListener
     private readonly IChannel _channel;
     private readonly int _frameLimit;
     private readonly ILoggingAdapter _log;
+    private readonly AssociationCounters _counters;
     private IHandleEventListener? _listener;
 
-    public IpcAssociationHandle(Address local, Address remote, IChannel channel, int frameLimit, ILoggingAdapter log)
+    public IpcAssociationHandle(Address local, Address remote, IChannel channel, int frameLimit, ILoggingAdapter log,
+        AssociationCounters counters)
         : base(local, remote)
     {
         _channel = channel;
+        _counters = counters;
         _frameLimit = frameLimit;
         _log = log;
         ReadHandlerSource.Task.ContinueWith(t =>
@@ -51,15 +55,24 @@ internal sealed class IpcAssociationHandle : AssociationHandle, IChannelListener
             _log.Error("Dropped a {0}-byte frame to {1}: larger than the wire limit of {2} bytes", payload.Length, RemoteAddress, _frameLimit);
             return true;
         }
-        return _channel.TryWrite(payload.Memory);
+        if (_channel.TryWrite(payload.Memory))
+        {
+            _counters.Sent(payload.Length);
+            return true;
+        }
+        _counters.BackPressured();
+        return false;
     }
 
 #pragma warning disable CS0672 // the obsolete overload is the one the SPI requires
     public override void Disassociate() => _channel.RequestClose();
 #pragma warning restore CS0672
 
-    void IChannelListener.OnFrame(ReadOnlySpan<byte> frame, byte[]? owned) =>
+    void IChannelListener.OnFrame(ReadOnlySpan<byte> frame, byte[]? owned)
+    {
+        _counters.Received(frame.Length);
         _listener!.Notify(new InboundPayload(UnsafeByteOperations.UnsafeWrap(owned ?? frame.ToArray())));
+    }
 
     void IChannelListener.OnClosed(string reason, bool abnormal)
     {

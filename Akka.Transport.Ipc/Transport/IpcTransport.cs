@@ -5,6 +5,7 @@ using Akka.Remote;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Configuration;
+using Akka.Transport.Ipc.Diagnostics;
 using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Transport;
@@ -35,6 +36,8 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
 
     private readonly ILoggingAdapter _log;
     private readonly Akka.Remote.Transport.Transport? _network;
+    private IDisposable? _receiverMetrics;
+    private EndpointStatsFile? _stats;
     private readonly List<InboundOffer> _heldInbound = new();
     private readonly object _inboundLock = new();
     private Rendezvous? _rendezvous;
@@ -66,33 +69,32 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     {
         // Akka.Remote expects failures as a faulted task (this method is async): a synchronous throw here leaves its
         // startup hanging.
-        // First: a configuration it rejects (down-dead-peers) then fails the start before anything exists.
-        var certainDeath = CertainDeathReactions.Start((ExtendedActorSystem)System, Settings, _log);
+        // First: a configuration it rejects (down-dead-peers) fails the start before the endpoint exists.
+        _certainDeath = CertainDeathReactions.Start((ExtendedActorSystem)System, Settings, _log);
         TaskCompletionSource<IAssociationEventListener>? networkPromise = null;
         Address? networkAddress = null;
-        Rendezvous rendezvous;
-        try
-        {
-            if (_network != null)
-                (networkAddress, networkPromise) = await _network.Listen().ConfigureAwait(false);
-            int uid = AddressUidExtension.Uid(System);
-            var events = new EndpointEvents(OnInbound, warning => _log.Warning(warning),
-                e => _log.Error(e, "IPC transport thread failed"), OnPeerDead);
-            // Hybrid: the endpoint advertises the network address, and takes any free port of the directory (the port
-            // space it shares with akka.ipc endpoints, so neither can take the other's).
-            rendezvous = networkAddress != null
-                ? Rendezvous.Listen(Settings, port: 0, _ => new EndpointIdentity(networkAddress, uid), events)
-                : Rendezvous.Listen(Settings, Settings.Port, port => new EndpointIdentity(new Address(Scheme, System.Name, Settings.Hostname, port), uid), events);
-        }
-        catch
-        {
-            certainDeath.Dispose();
-            throw;
-        }
-        _certainDeath = certainDeath;
+        if (_network != null)
+            (networkAddress, networkPromise) = await _network.Listen().ConfigureAwait(false);
+        int uid = AddressUidExtension.Uid(System);
+        var events = new EndpointEvents(OnInbound, warning => _log.Warning(warning),
+            e => _log.Error(e, "IPC transport thread failed"), OnPeerDead, () => IpcMeter.FellBackToFifo(System.Name));
+        // Hybrid: the endpoint advertises the network address, and takes any free port of the directory (the port
+        // space it shares with akka.ipc endpoints, so neither can take the other's).
+        var rendezvous = networkAddress != null
+            ? Rendezvous.Listen(Settings, port: 0, _ => new EndpointIdentity(networkAddress, uid), events)
+            : Rendezvous.Listen(Settings, Settings.Port, port => new EndpointIdentity(new Address(Scheme, System.Name, Settings.Hostname, port), uid), events);
         _rendezvous = rendezvous;
+        _receiverMetrics = rendezvous.ShmAvailable ? IpcMeter.TrackReceiver(System.Name, () => rendezvous.ReceiverSleeps) : null;
         EndpointExitHooks.Register(rendezvous); // a process that leaves before Shutdown completes leaves nothing
         _localAddress = rendezvous.Identity.Address;
+        _stats = new EndpointStatsFile(rendezvous.Names.Stats(rendezvous.Port), rendezvous.Names.StatsNew(rendezvous.Port),
+            new StatsDocument
+            {
+                Pid = Environment.ProcessId, Port = rendezvous.Port, System = System.Name, Address = Display(_localAddress),
+                Mode = rendezvous.ShmAvailable ? Settings.Mode.ToString().ToLowerInvariant() : "fifo", RingSize = Settings.RingSize,
+                StartedAt = DateTimeOffset.UtcNow,
+            },
+            rendezvous.WhileNamesOwned, warning => _log.Warning(warning));
         var promise = new TaskCompletionSource<IAssociationEventListener>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = promise.Task.ContinueWith(t =>
         {
@@ -131,20 +133,36 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         // no inner exception (and its stack) from us.
         catch (EndpointNotFoundException e)
         {
+            IpcMeter.ConnectFailed(System.Name, "not-found");
             throw new InvalidAssociationException($"Cannot associate with {Display(remoteAddress)}: {e.Message}");
         }
         catch (EndpointMismatchException e)
         {
+            IpcMeter.ConnectFailed(System.Name, "mismatch");
             throw new InvalidAssociationException(
                 $"{Display(remoteAddress)} does not match the endpoint listening there: {e.Message}, so its address is " +
                 $"{Display(e.Advertised)}. Use that address (or change akka.remote.ipc.hostname or the system name there).");
         }
+        catch (TimeoutException)
+        {
+            IpcMeter.ConnectFailed(System.Name, "timeout");
+            throw;
+        }
         catch (IOException e) when (e is not IpcSystemException)
         {
+            IpcMeter.ConnectFailed(System.Name, "refused");
             // The listener refused (its reason says why: mode, ring-size, maximum-frame-size) or went away mid-handshake.
             throw new InvalidAssociationException($"Cannot associate with {Display(remoteAddress)}: {e.Message}");
         }
-        return new IpcAssociationHandle(_localAddress!, remoteAddress, channel, Settings.WireFrameLimit, _log);
+        return NewHandle(remoteAddress, channel, inbound: false);
+    }
+
+    /// <summary>The handle Akka gets for an IPC channel, counted in the <see cref="IpcMeter"/> until it ends.</summary>
+    private IpcAssociationHandle NewHandle(Address remote, IChannel channel, bool inbound)
+    {
+        var counters = IpcMeter.Track(System.Name, channel, inbound);
+        _stats?.Track(channel, counters, remote.WithProtocol("akka." + remote.Protocol), inbound);
+        return new IpcAssociationHandle(_localAddress!, remote, channel, Settings.WireFrameLimit, _log, counters);
     }
 
     /// <summary>
@@ -164,7 +182,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
             {
                 var channel = await rendezvous.ConnectAsync(ipcPort, remoteAddress).ConfigureAwait(false);
                 _log.Debug("Associated with {0} over IPC endpoint {1} ({2})", Display(remoteAddress), ipcPort, channel.GetType().Name);
-                return new IpcAssociationHandle(_localAddress!, remoteAddress, channel, Settings.WireFrameLimit, _log);
+                return NewHandle(remoteAddress, channel, inbound: false);
             }
             catch (EndpointNotFoundException e)
             {
@@ -220,7 +238,9 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         }
         finally
         {
+            _stats?.Dispose();
             rendezvous.Dispose();
+            _receiverMetrics?.Dispose();
         }
     }
 
@@ -254,7 +274,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     private void Notify(IAssociationEventListener listener, InboundOffer offer)
     {
         // The address the peer advertises: the one its Akka handshake will carry, and the one Akka knows it by.
-        var handle = new IpcAssociationHandle(_localAddress!, offer.Peer.Address, offer.Channel, Settings.WireFrameLimit, _log);
+        var handle = NewHandle(offer.Peer.Address, offer.Channel, inbound: true);
         listener.Notify(new InboundAssociation(handle));
     }
 }
