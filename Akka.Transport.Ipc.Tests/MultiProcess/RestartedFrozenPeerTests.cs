@@ -19,11 +19,11 @@ public abstract class RestartedFrozenPeerTests(string mode, ITestOutputHelper ou
     private const int Rate = 100; // messages per second each way, as in the soak
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Freeze = TimeSpan.FromMilliseconds(2500);
-    private static readonly TimeSpan FlowBound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FlowBound = TimeSpan.FromSeconds(150);
     private static readonly int[] FreezeDelaysMs = [0, 250, 1000];
 
     /// <summary>The soak's stuck pair ran over FIFOs between an <c>auto</c> node and its <c>fifo</c> node.</summary>
-    protected async Task RunAsync(string anchorMode, string phoenixMode)
+    protected async Task RunAsync(string anchorMode, string phoenixMode, bool bothAtOnce = false, int[]? delays = null)
     {
         var anchor = await StartNodeAsync("Anchor", mode: anchorMode);
         var phoenix = await StartNodeAsync("Phoenix", mode: phoenixMode);
@@ -35,12 +35,21 @@ public abstract class RestartedFrozenPeerTests(string mode, ITestOutputHelper ou
         await FlowsAsync(anchor, phoenix.Address.ToString(), "initially");
         var incarnations = new List<NodeProcess> { phoenix };
 
-        foreach (int delay in FreezeDelaysMs)
+        foreach (int delay in delays ?? FreezeDelaysMs)
         {
             phoenix.Kill();
+            if (bothAtOnce)
+            {
+                // The anchor stops looking for the dead node, so no gate is closed when it comes back; then both
+                // start streaming to each other at the same moment.
+                await anchor.RequestAsync("SOAK-PEERS", "SOAK-PEERS", StepTimeout);
+                await Task.Delay(TimeSpan.FromSeconds(6));
+            }
             phoenix = await StartNodeAsync("Phoenix", mode: phoenixMode, port: port);
             await phoenix.RequestAsync($"SOAK-START {Rate}", "SOAK-STARTED", StepTimeout);
-            await phoenix.RequestAsync($"SOAK-PEERS {anchor.Address}", "SOAK-PEERS", StepTimeout); // it associates now
+            await Task.WhenAll(
+                phoenix.RequestAsync($"SOAK-PEERS {anchor.Address}", "SOAK-PEERS", StepTimeout), // it associates now
+                bothAtOnce ? anchor.RequestAsync($"SOAK-PEERS {phoenix.Address}", "SOAK-PEERS", StepTimeout) : Task.CompletedTask);
             await Task.Delay(delay);
             phoenix.Signal(Signum.SIGSTOP);
             await Task.Delay(Freeze);
@@ -66,9 +75,11 @@ public abstract class RestartedFrozenPeerTests(string mode, ITestOutputHelper ou
     {
         int from = receiver.OutputLines.Count;
         long before = LastCount(receiver.OutputLines, sender);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             await receiver.WaitForLineAsync(l => CountIn(l, sender) >= before + 100, FlowBound, from);
+            TestOutput.WriteLine($"FLOW {sender} -> {receiver.Address} {when}: {clock.Elapsed.TotalSeconds:F1} s");
         }
         catch (TimeoutException)
         {
@@ -117,4 +128,17 @@ public sealed class MixedRestartedFrozenPeerTests(ITestOutputHelper output) : Re
 
     [Fact]
     public Task The_auto_node_restarted_and_frozen() => RunAsync("fifo", "auto");
+
+    [Fact]
+    public Task Experiment_both_at_once_fifo_restarted() => RunAsync("auto", "fifo", bothAtOnce: true, delays: [0, 20, 50, 100, 150, 200, 300, 400]);
+
+    [Fact]
+    public Task Experiment_both_at_once_auto_restarted() => RunAsync("fifo", "auto", bothAtOnce: true, delays: [0, 20, 50, 100, 150, 200, 300, 400]);
+}
+
+[Collection(MultiProcessCollection.Name)]
+public sealed class TcpRestartedFrozenPeerTests(ITestOutputHelper output) : RestartedFrozenPeerTests("tcp", output)
+{
+    [Fact]
+    public Task Experiment_both_at_once_tcp() => RunAsync("tcp", "tcp", bothAtOnce: true, delays: [0, 20, 50, 100, 150, 200, 300, 400]);
 }
