@@ -10,8 +10,12 @@ namespace Akka.Transport.Ipc.Tests.MultiProcess;
 /// (SIGSTOP) for 2.5 s just as it and its peer re-associate (both stream to each other with the soak's own
 /// actors, so both sides associate at once); after SIGCONT both directions must flow again within a bound, and
 /// every stream arrives in order, intact, with no gap or duplicate (the soak receiver's checks). Each cycle
-/// freezes at another moment of the re-association. Not reproduced here so far (30 cycles over shm, FIFOs, an
-/// auto/fifo pair either way round and dot-netty.tcp all flowed again); the soak still avoids that freeze.
+/// freezes at another moment of the re-association.
+/// The soak's permanent stall itself is Akka.Remote's: when, after a quiet restart (no gate closed), both nodes
+/// start to associate with each other at the same moment and the restarted one is frozen during the handshakes,
+/// Akka on one side stops its endpoint ("Removing receive buffers") and one direction stays silent (150 s and more);
+/// reproduced over IPC and over dot-netty.tcp alike (README, Troubleshooting). These cycles, where the restarted
+/// node starts streaming first, must always flow again.
 /// </summary>
 public abstract class RestartedFrozenPeerTests(string mode, ITestOutputHelper output)
     : MultiProcessTestKit(output, ringSize: "64KiB", maxFrame: "512000b", mode: mode) // the soak's settings
@@ -19,11 +23,11 @@ public abstract class RestartedFrozenPeerTests(string mode, ITestOutputHelper ou
     private const int Rate = 100; // messages per second each way, as in the soak
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Freeze = TimeSpan.FromMilliseconds(2500);
-    private static readonly TimeSpan FlowBound = TimeSpan.FromSeconds(150);
+    private static readonly TimeSpan FlowBound = TimeSpan.FromSeconds(30);
     private static readonly int[] FreezeDelaysMs = [0, 250, 1000];
 
     /// <summary>The soak's stuck pair ran over FIFOs between an <c>auto</c> node and its <c>fifo</c> node.</summary>
-    protected async Task RunAsync(string anchorMode, string phoenixMode, bool bothAtOnce = false, int[]? delays = null)
+    protected async Task RunAsync(string anchorMode, string phoenixMode)
     {
         var anchor = await StartNodeAsync("Anchor", mode: anchorMode);
         var phoenix = await StartNodeAsync("Phoenix", mode: phoenixMode);
@@ -35,21 +39,12 @@ public abstract class RestartedFrozenPeerTests(string mode, ITestOutputHelper ou
         await FlowsAsync(anchor, phoenix.Address.ToString(), "initially");
         var incarnations = new List<NodeProcess> { phoenix };
 
-        foreach (int delay in delays ?? FreezeDelaysMs)
+        foreach (int delay in FreezeDelaysMs)
         {
             phoenix.Kill();
-            if (bothAtOnce)
-            {
-                // The anchor stops looking for the dead node, so no gate is closed when it comes back; then both
-                // start streaming to each other at the same moment.
-                await anchor.RequestAsync("SOAK-PEERS", "SOAK-PEERS", StepTimeout);
-                await Task.Delay(TimeSpan.FromSeconds(6));
-            }
             phoenix = await StartNodeAsync("Phoenix", mode: phoenixMode, port: port);
             await phoenix.RequestAsync($"SOAK-START {Rate}", "SOAK-STARTED", StepTimeout);
-            await Task.WhenAll(
-                phoenix.RequestAsync($"SOAK-PEERS {anchor.Address}", "SOAK-PEERS", StepTimeout), // it associates now
-                bothAtOnce ? anchor.RequestAsync($"SOAK-PEERS {phoenix.Address}", "SOAK-PEERS", StepTimeout) : Task.CompletedTask);
+            await phoenix.RequestAsync($"SOAK-PEERS {anchor.Address}", "SOAK-PEERS", StepTimeout); // it associates now
             await Task.Delay(delay);
             phoenix.Signal(Signum.SIGSTOP);
             await Task.Delay(Freeze);
@@ -128,17 +123,5 @@ public sealed class MixedRestartedFrozenPeerTests(ITestOutputHelper output) : Re
 
     [Fact]
     public Task The_auto_node_restarted_and_frozen() => RunAsync("fifo", "auto");
-
-    [Fact]
-    public Task Experiment_both_at_once_fifo_restarted() => RunAsync("auto", "fifo", bothAtOnce: true, delays: [0, 20, 50, 100, 150, 200, 300, 400]);
-
-    [Fact]
-    public Task Experiment_both_at_once_auto_restarted() => RunAsync("fifo", "auto", bothAtOnce: true, delays: [0, 20, 50, 100, 150, 200, 300, 400]);
 }
 
-[Collection(MultiProcessCollection.Name)]
-public sealed class TcpRestartedFrozenPeerTests(ITestOutputHelper output) : RestartedFrozenPeerTests("tcp", output)
-{
-    [Fact]
-    public Task Experiment_both_at_once_tcp() => RunAsync("tcp", "tcp", bothAtOnce: true, delays: [0, 20, 50, 100, 150, 200, 300, 400]);
-}
