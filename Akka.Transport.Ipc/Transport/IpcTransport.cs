@@ -161,7 +161,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     private IpcAssociationHandle NewHandle(Address remote, IChannel channel, bool inbound)
     {
         var counters = IpcMeter.Track(System.Name, channel, inbound);
-        _stats?.Track(channel, counters, remote.WithProtocol("akka." + remote.Protocol), inbound);
+        _stats?.Track(channel, counters, remote.Protocol.StartsWith("akka.", StringComparison.Ordinal) ? remote : remote.WithProtocol("akka." + remote.Protocol), inbound);
         return new IpcAssociationHandle(_localAddress!, remote, channel, Settings.WireFrameLimit, _log, counters);
     }
 
