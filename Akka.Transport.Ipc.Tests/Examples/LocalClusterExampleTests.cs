@@ -136,7 +136,8 @@ public sealed partial class LocalClusterExampleTests(ITestOutputHelper output) :
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var arg in new[] { "build", Path.Combine(root.FullName, "examples", Example, Example + ".csproj"), "-c", testOutput.Parent!.Name, "-nologo", "-v", "q" })
+        foreach (var arg in new[] { "build", Path.Combine(root.FullName, "examples", Example, Example + ".csproj"), "-c", testOutput.Parent!.Name, "-nologo", "-v", "q",
+                     "--disable-build-servers" }) // no compiler or MSBuild server left running after the test
             build.ArgumentList.Add(arg);
         using var process = Process.Start(build)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -48,7 +48,9 @@ internal static class Orchestrator
             }
             catch (InvalidOperationException e)
             {
-                error = e.Message;
+                // Ctrl+C in a terminal reaches the nodes too (one process group): they stop, and the wait for them
+                // fails; the signal is the reason then, not their exit.
+                error = cancel.IsCancellationRequested ? stoppedBy : e.Message;
             }
             finally
             {
