@@ -92,6 +92,7 @@ internal sealed class Scenario(Options options, Stopwatch clock, CancellationTok
 
     private async Task<Result> KillAndMeasureAsync(bool downDeadPeers, List<NodeProcess> nodes)
     {
+        cancel.ThrowIfCancellationRequested(); // stopped meanwhile: kill nothing more
         var victim = nodes.Single(n => n.Name == Victim);
         var survivors = nodes.Where(n => n != victim).ToList();
         Console.WriteLine($"  SIGKILL {victim.Name} (pid {victim.Pid})");
