@@ -85,18 +85,35 @@ public sealed class MeterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     [Fact]
     public async Task Every_write_refused_for_back_pressure_is_counted_and_queued_bytes_are_reported()
     {
-        // A 4 KiB ring nobody reads (no read handler on the inbound side) and a 16 KiB queue behind it.
+        // A 4 KiB ring nobody reads (no read handler on the inbound side) and a 16 KiB queue behind it; 400-byte
+        // frames, below the ring's fragment size (an eighth of it), so each is one 408-byte record.
         var (outbound, _, _, _) = await ConnectedPairAsync("shm", "ring-size = 4KiB\nsend-queue-limit = 16KiB", registerServer: false);
         int refused = 0;
         for (int i = 0; i < 100; i++)
-            if (!outbound.Write(ByteString.CopyFrom(new byte[1000])))
+            if (!outbound.Write(ByteString.CopyFrom(new byte[400])))
                 refused++;
-        Assert.InRange(refused, 70, 99); // ~4 frames fit the ring and ~16 the queue
+        Assert.Equal(50, refused); // 10 records fit the ring (4080 bytes), 40 the queue (16 KiB at 408 bytes each)
 
         var collected = Collect();
         Assert.Equal(refused, collected.Value("akka.ipc.writes.backpressured", "shm"));
         Assert.Equal(100 - refused, collected.Value("akka.ipc.frames.sent", "shm"));
-        Assert.InRange(collected.Value("akka.ipc.queued.bytes", "shm"), 12_000, 16 * 1024);
+        long queued = collected.Value("akka.ipc.queued.bytes", "shm");
+        Assert.Equal(40 * 400, queued);
+        Assert.Equal(10 * 408, collected.Value("akka.ipc.ring.used", "shm"));
+    }
+
+    [Fact]
+    public void An_idle_shared_memory_receiver_blocks_and_its_sleeps_are_counted()
+    {
+        var transport = NewTransport("shm", "");
+        ListenAsync(transport).Wait(Timeout);
+        long first = Collect().Value("akka.ipc.receiver.sleeps", "shm");
+        Thread.Sleep(1000); // idle: it wakes every 200 ms to look, and blocks again
+        long second = Collect().Value("akka.ipc.receiver.sleeps", "shm");
+        Assert.InRange(second - first, 2, 20);
+        transport.Shutdown().Wait(Timeout);
+        long retired = Collect().Value("akka.ipc.receiver.sleeps", "shm");
+        Assert.True(retired >= second, "a stopped receiver's sleeps stay in the total");
     }
 
     private async Task<(AssociationHandle Outbound, AssociationHandle Inbound, RecordingHandleListener AtServer, RecordingHandleListener AtClient)>

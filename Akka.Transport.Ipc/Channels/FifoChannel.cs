@@ -58,6 +58,12 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     public ChannelEnd? End { get; private set; }
 
     /// <inheritdoc />
+    public long RingUsedBytes => 0;
+
+    /// <inheritdoc />
+    public long DoorbellPosts => 0;
+
+    /// <inheritdoc />
     public long QueuedBytes
     {
         get

@@ -28,6 +28,12 @@ internal interface IChannel
     /// <summary>Bytes of frames accepted by <see cref="TryWrite"/> and still queued in memory (ring or pipe full).</summary>
     long QueuedBytes { get; }
 
+    /// <summary>Bytes this side wrote into the peer's inbound ring that the peer has not consumed yet (0 for FIFOs).</summary>
+    long RingUsedBytes { get; }
+
+    /// <summary>Doorbell posts this side made to wake the peer (0 for FIFOs).</summary>
+    long DoorbellPosts { get; }
+
     /// <summary>Completes when the peer accepted the association (connecting side); faults with the reason otherwise.</summary>
     Task Accepted { get; }
 

@@ -85,6 +85,20 @@ internal sealed unsafe class ShmChannel : IChannel
     public ChannelEnd? End { get; private set; }
 
     /// <inheritdoc />
+    public long RingUsedBytes
+    {
+        get
+        {
+            // Under the lock and before the close: Close sets _closed under it before it unmaps the segment.
+            lock (_writeLock)
+                return _closed ? 0 : _out.UsedBytes;
+        }
+    }
+
+    /// <inheritdoc />
+    public long DoorbellPosts => _peerDoorbell.Posts;
+
+    /// <inheritdoc />
     public long QueuedBytes
     {
         get

@@ -88,6 +88,9 @@ internal sealed class ShmReceiver : IDisposable
         }
     }
 
+    /// <summary>How many times the thread blocked on its doorbell (idle after spinning and yielding): a metric.</summary>
+    public long Sleeps { get; private set; }
+
     /// <summary>One round: serve every channel, or idle (spin, yield, then sleep on the doorbell).</summary>
     /// <param name="idle">By reference: the idle strategy is a struct whose count must carry over between rounds.</param>
     private void RunOnce(ref IdleStrategy idle)
@@ -100,7 +103,10 @@ internal sealed class ShmReceiver : IDisposable
         if (!idle.Idle())
             return;
         if (PrepareToSleep())
+        {
+            Sleeps++;
             _doorbell.Wait(SleepMilliseconds);
+        }
         foreach (var channel in _channels)
             channel.Awake();
         idle.Reset();

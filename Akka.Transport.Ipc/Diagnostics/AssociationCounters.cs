@@ -12,6 +12,7 @@ internal sealed class AssociationCounters
     internal long WritesBackPressured;
     internal long FramesReceived;
     internal long BytesReceived;
+    internal long DoorbellPosts; // of an ended association only: a live one's are its channel's
 
     /// <summary>A frame of <paramref name="length"/> bytes was accepted for sending.</summary>
     public void Sent(int length)
@@ -38,5 +39,6 @@ internal sealed class AssociationCounters
         WritesBackPressured += Volatile.Read(ref other.WritesBackPressured);
         FramesReceived += Volatile.Read(ref other.FramesReceived);
         BytesReceived += Volatile.Read(ref other.BytesReceived);
+        DoorbellPosts += Volatile.Read(ref other.DoorbellPosts);
     }
 }

@@ -44,6 +44,12 @@ internal static class IpcMeter
             "Writes refused because the association's queue was at send-queue-limit (Akka retries them).");
         Meter.CreateObservableGauge("akka.ipc.queued.bytes", () => Observe(g => g.Live.Sum(a => a.Channel.QueuedBytes)), "By",
             "Bytes accepted by Write and queued in memory behind a full ring or pipe.");
+        Meter.CreateObservableGauge("akka.ipc.ring.used", () => Observe(g => g.Live.Sum(a => a.Channel.RingUsedBytes)), "By",
+            "Bytes written into peers' rings and not consumed yet (ring fill; shm only).");
+        Meter.CreateObservableCounter("akka.ipc.doorbell.posts", () => Observe(g => g.Retired.DoorbellPosts + g.Live.Sum(a => a.Channel.DoorbellPosts)), "{post}",
+            "Doorbell semaphore posts to wake a sleeping peer (shm only): a syscall each, made only when the peer's receiver sleeps.");
+        Meter.CreateObservableCounter("akka.ipc.receiver.sleeps", () => Observe(g => g.ReceiverSleeps()), "{sleep}",
+            "Times a shared-memory receiver thread blocked on its doorbell after spinning and yielding found nothing to do.");
     }
 
     /// <summary>An association opened: counted from now until its channel completes.</summary>
@@ -61,6 +67,7 @@ internal static class IpcMeter
         Opened.Add(1, SystemTag(key), ChannelTag(key), new KeyValuePair<string, object?>("ipc.direction", inbound ? "inbound" : "outbound"));
         channel.Completion.ContinueWith(_ =>
         {
+            counters.DoorbellPosts = channel.DoorbellPosts;
             lock (Sync)
             {
                 var group = Groups[key];
@@ -70,6 +77,22 @@ internal static class IpcMeter
             Ended.Add(1, SystemTag(key), ChannelTag(key), new KeyValuePair<string, object?>("ipc.end", (channel.End ?? ChannelEnd.Failed).Tag()));
         }, TaskScheduler.Default);
         return counters;
+    }
+
+    /// <summary>
+    /// An endpoint of <paramref name="system"/> with a shared-memory receiver started: its sleeps are counted (under
+    /// <c>ipc.channel = shm</c>) until the returned handle is disposed, and stay in the totals after.
+    /// </summary>
+    public static IDisposable TrackReceiver(string system, Func<long> sleeps)
+    {
+        var key = (system, "shm");
+        lock (Sync)
+        {
+            if (!Groups.TryGetValue(key, out var group))
+                Groups[key] = group = new Group();
+            group.Receivers.Add(sleeps);
+        }
+        return new ReceiverRegistration(key, sleeps);
     }
 
     /// <summary>An Associate failed before any association existed; <paramref name="reason"/> is a tag value.</summary>
@@ -100,11 +123,32 @@ internal static class IpcMeter
 
     private sealed record LiveAssociation(IChannel Channel, AssociationCounters Counters);
 
+    private sealed class ReceiverRegistration((string, string) key, Func<long> sleeps) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+                return;
+            lock (Sync)
+            {
+                var group = Groups[key];
+                if (group.Receivers.Remove(sleeps))
+                    group.RetiredSleeps += sleeps();
+            }
+        }
+    }
+
     /// <summary>The associations of one system over one kind of channel: those open, and the totals of those ended.</summary>
     private sealed class Group
     {
         public readonly HashSet<LiveAssociation> Live = new(ReferenceEqualityComparer.Instance);
         public readonly AssociationCounters Retired = new();
+        public readonly List<Func<long>> Receivers = new();
+        public long RetiredSleeps;
+
+        public long ReceiverSleeps() => RetiredSleeps + Receivers.Sum(r => r());
 
         // Aligned 64-bit fields: a read is never torn, and a count read a moment late is still a count.
         public long Sum(Func<AssociationCounters, long> count) => count(Retired) + Live.Sum(a => count(a.Counters));

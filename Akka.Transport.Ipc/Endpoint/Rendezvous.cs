@@ -77,6 +77,9 @@ internal sealed partial class Rendezvous : IDisposable
     /// <summary>True when this endpoint serves shared-memory associations (else FIFOs only).</summary>
     public bool ShmAvailable => _doorbell != null;
 
+    /// <summary>How many times the shared-memory receiver thread blocked idle (0 without one): a metric.</summary>
+    public long ReceiverSleeps => _receiver?.Sleeps ?? 0;
+
     internal IpcSettings Settings => _settings;
 
     /// <summary>
@@ -310,6 +313,22 @@ internal sealed partial class Rendezvous : IDisposable
             _lock.ReleaseName();
             if (_settings.Directory.Length == 0)
                 EndpointDirectory.RemoveIfEmpty(Names.Directory); // the default directory is ours to tidy; a configured one is not
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> (which creates or replaces one of this endpoint's names) unless
+    /// <see cref="ReleaseNames"/> already gave them up, and so that it cannot run while they are being removed:
+    /// nothing written through here outlives the endpoint. False when the names are gone.
+    /// </summary>
+    internal bool WhileNamesOwned(Action write)
+    {
+        lock (_namesLock)
+        {
+            if (_namesReleased)
+                return false;
+            write();
+            return true;
         }
     }
 

@@ -48,10 +48,15 @@ internal sealed unsafe class NamedSemaphore : IDisposable
         // Posts happen only when a waiter announced sleep, so the lock is off the per-message path.
         lock (this)
         {
-            if (_handle != 0)
-                LibC.SemPost(_handle);
+            if (_handle == 0)
+                return;
+            LibC.SemPost(_handle);
+            Posts++;
         }
     }
+
+    /// <summary>How many times this process posted through this handle (a metric; read without the lock).</summary>
+    public long Posts { get; private set; }
 
     /// <summary>Waits until posted or until <paramref name="timeoutMilliseconds"/> pass on the monotonic clock.</summary>
     /// <returns>true when posted; false on timeout.</returns>

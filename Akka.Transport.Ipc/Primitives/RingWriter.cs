@@ -87,6 +87,9 @@ internal sealed unsafe class RingWriter
         }
     }
 
+    /// <summary>Bytes of records written and not yet consumed, right now.</summary>
+    public int UsedBytes => (int)(_tail - ReadHead());
+
     /// <summary>Bytes free for new records right now.</summary>
     public int FreeBytes => _capacity - (int)(_tail - ReadHead());
 

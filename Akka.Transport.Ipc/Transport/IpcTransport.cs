@@ -35,6 +35,8 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
 
     private readonly ILoggingAdapter _log;
     private readonly Akka.Remote.Transport.Transport? _network;
+    private IDisposable? _receiverMetrics;
+    private EndpointStatsFile? _stats;
     private readonly List<InboundOffer> _heldInbound = new();
     private readonly object _inboundLock = new();
     private Rendezvous? _rendezvous;
@@ -78,8 +80,17 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
             ? Rendezvous.Listen(Settings, port: 0, _ => new EndpointIdentity(networkAddress, uid), events)
             : Rendezvous.Listen(Settings, Settings.Port, port => new EndpointIdentity(new Address(Scheme, System.Name, Settings.Hostname, port), uid), events);
         _rendezvous = rendezvous;
+        _receiverMetrics = rendezvous.ShmAvailable ? IpcMeter.TrackReceiver(System.Name, () => rendezvous.ReceiverSleeps) : null;
         EndpointExitHooks.Register(rendezvous); // a process that leaves before Shutdown completes leaves nothing
         _localAddress = rendezvous.Identity.Address;
+        _stats = new EndpointStatsFile(rendezvous.Names.Stats(rendezvous.Port), rendezvous.Names.StatsNew(rendezvous.Port),
+            new StatsDocument
+            {
+                Pid = Environment.ProcessId, Port = rendezvous.Port, System = System.Name, Address = Display(_localAddress),
+                Mode = rendezvous.ShmAvailable ? Settings.Mode.ToString().ToLowerInvariant() : "fifo", RingSize = Settings.RingSize,
+                StartedAt = DateTimeOffset.UtcNow,
+            },
+            rendezvous.WhileNamesOwned, warning => _log.Warning(warning));
         var promise = new TaskCompletionSource<IAssociationEventListener>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = promise.Task.ContinueWith(t =>
         {
@@ -143,8 +154,12 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     }
 
     /// <summary>The handle Akka gets for an IPC channel, counted in the <see cref="IpcMeter"/> until it ends.</summary>
-    private IpcAssociationHandle NewHandle(Address remote, IChannel channel, bool inbound) =>
-        new(_localAddress!, remote, channel, Settings.WireFrameLimit, _log, IpcMeter.Track(System.Name, channel, inbound));
+    private IpcAssociationHandle NewHandle(Address remote, IChannel channel, bool inbound)
+    {
+        var counters = IpcMeter.Track(System.Name, channel, inbound);
+        _stats?.Track(channel, counters, remote.Protocol.StartsWith("akka.", StringComparison.Ordinal) ? remote : remote.WithProtocol("akka." + remote.Protocol), inbound);
+        return new IpcAssociationHandle(_localAddress!, remote, channel, Settings.WireFrameLimit, _log, counters);
+    }
 
     /// <summary>
     /// Hybrid: a peer that advertises <paramref name="remoteAddress"/> in this directory is reached over IPC; any
@@ -218,7 +233,9 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         }
         finally
         {
+            _stats?.Dispose();
             rendezvous.Dispose();
+            _receiverMetrics?.Dispose();
         }
     }
 
