@@ -9,6 +9,7 @@ using Akka.Transport.Ipc.Diagnostics;
 using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Transport;
+using Akka.Transport.Ipc.Transport.CertainDeath;
 
 namespace Akka.Transport.Ipc;
 
@@ -42,6 +43,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     private Rendezvous? _rendezvous;
     private IAssociationEventListener? _associationListener;
     private Address? _localAddress;
+    private IDisposable? _certainDeath;
 
     /// <summary>Called by Akka.Remote with the transport's configuration section.</summary>
     public IpcTransport(ActorSystem system, Config config)
@@ -67,6 +69,8 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     {
         // Akka.Remote expects failures as a faulted task (this method is async): a synchronous throw here leaves its
         // startup hanging.
+        // First: a configuration it rejects (down-dead-peers) fails the start before the endpoint exists.
+        _certainDeath = CertainDeathReactions.Start((ExtendedActorSystem)System, Settings, _log);
         TaskCompletionSource<IAssociationEventListener>? networkPromise = null;
         Address? networkAddress = null;
         if (_network != null)
@@ -219,6 +223,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     /// </returns>
     public override async Task<bool> Shutdown()
     {
+        _certainDeath?.Dispose();
         var rendezvous = _rendezvous;
         if (rendezvous == null)
             return _network == null || await _network.Shutdown().ConfigureAwait(false);
