@@ -69,6 +69,15 @@ public sealed class DownDeadPeersStartTests(ITestOutputHelper output) : Akka.Tes
         Assert.Equal((certainDeath, downDeadPeers), (settings.CertainDeath, settings.DownDeadPeers));
     }
 
+    [Theory]
+    [InlineData("certain-death")]
+    [InlineData("down-dead-peers")]
+    public void A_value_that_is_not_a_boolean_fails_naming_the_key(string key)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => IpcSettings.Create(ConfigurationFactory.ParseString($"{key} = maybe")));
+        Assert.StartsWith($"akka.remote.ipc.{key} = 'maybe' is not valid: ", error.Message);
+    }
+
     public new void Dispose()
     {
         Cleanup.RunAll(_directory.Dispose, () => base.Dispose());

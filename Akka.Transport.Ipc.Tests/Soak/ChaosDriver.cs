@@ -32,8 +32,9 @@ internal sealed class ChaosDriver(SoakCluster cluster, SoakLedger ledger, Random
     /// on its old port and stopped 2.5 s while its peers were still replacing the old incarnation's endpoint left one
     /// pair (node 1 ↔ node 5, a FIFO pair) that never exchanged a message again: the transport held both associations
     /// open, one side's Akka had dropped its endpoint ("Removing receive buffers") and sent every later message to
-    /// dead letters, with no gate or quarantine logged. Not yet explained (Akka.Remote's endpoint state or the
-    /// transport); until it is, the soak does not freeze a node during its first associations.
+    /// dead letters, with no gate or quarantine logged. That stall is Akka.Remote's: the same restart, simultaneous
+    /// association and freeze stall one direction over dot-netty.tcp too (README, Troubleshooting), so the soak,
+    /// which checks this transport, does not freeze a node during its first associations.
     /// </summary>
     private static readonly TimeSpan StartPeriod = TimeSpan.FromSeconds(10);
 
