@@ -17,10 +17,12 @@ internal static class Node
     public static async Task<int> RunAsync(Options options)
     {
         var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var system = ActorSystem.Create(Hocon.SystemName, Hocon.For(options));
+        // Registered after the ActorSystem started: .NET runs a signal's handlers newest first, so the transport sees
+        // this one cancel the signal and keeps its names until the orderly shutdown below removes them.
         StopSignals.OnStop(reason => stop.TrySetResult(reason));
         if (options.ParentStdin)
             StopSignals.OnParentGone(reason => stop.TrySetResult(reason));
-        var system = ActorSystem.Create(Hocon.SystemName, Hocon.For(options));
         var cluster = Cluster.Get(system);
         Report("self", cluster.SelfAddress.ToString());
         system.ActorOf(Props.Create(() => new MemberReporter()), "member-reporter");
