@@ -74,16 +74,18 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
     {
         if (report.E2E.Count == 0)
             return;
-        var modes = Options.ActorModes.Where(m => report.E2E.Any(r => r.Mode == m)).ToArray();
-        double Median(string mode, int clients) => Stats.Median(report.E2E.Where(r => r.Mode == mode && r.Clients == clients).Select(r => r.MsgsPerSec));
+        var modes = ActorModes.All.Where(m => report.E2E.Any(r => r.Mode == m)).ToArray();
+        double Median(string mode, int clients) => E2EMedian(mode, clients);
+        // Each mode against its baseline: IPC against tcp, hybrid-local against ipc-shm, hybrid-remote against tcp.
+        var compared = modes.Where(m => ActorModes.Baseline(m) is { } b && modes.Contains(b)).ToArray();
         var headers = new List<string> { "clients" };
         headers.AddRange(modes.Select(m => m + " msgs/s"));
-        headers.AddRange(modes.Where(m => m != "tcp").Select(m => m + "/tcp"));
+        headers.AddRange(compared.Select(m => m + "/" + ActorModes.Baseline(m)));
         var rows = report.E2E.Select(r => r.Clients).Distinct().OrderBy(c => c).Select(clients =>
         {
             var row = new List<string> { clients.ToString(CultureInfo.InvariantCulture) };
             row.AddRange(modes.Select(m => Table.N0(Median(m, clients))));
-            row.AddRange(modes.Where(m => m != "tcp").Select(m => Stats.Ratio(Median(m, clients), Median("tcp", clients))));
+            row.AddRange(compared.Select(m => Stats.Ratio(Median(m, clients), Median(ActorModes.Baseline(m)!, clients))));
             return row.ToArray();
         });
         int reps = report.E2E.Select(r => r.Repetition).Distinct().Count();
@@ -94,7 +96,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
         double MedianOf(string mode, int clients, Func<E2ERow, double> f) => Stats.Median(report.E2E.Where(r => r.Mode == mode && r.Clients == clients).Select(f));
         var cpuHeaders = new List<string> { "clients" };
         foreach (var m in modes)
-            cpuHeaders.AddRange(m == "tcp" ? new[] { m + " us/msg", m + " cores" } : new[] { m + " us/msg", m + " cores", m + " ipc-* threads us/msg" });
+            cpuHeaders.AddRange(m == ActorModes.Tcp ? new[] { m + " us/msg", m + " cores" } : new[] { m + " us/msg", m + " cores", m + " ipc-* threads us/msg" });
         Table.Print($"E2E CPU per message: both processes' CPU time during the round / messages (median; 'cores' = CPU seconds per second, " +
             $"{Environment.ProcessorCount} available; 'ipc-* threads' = the transport's own threads, a lower bound of its share)", cpuHeaders.ToArray(),
             report.E2E.Select(r => r.Clients).Distinct().OrderBy(c => c).Select(clients =>
@@ -104,7 +106,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
                 {
                     row.Add(Table.F2(MedianOf(m, clients, r => r.CpuUsPerMsg)));
                     row.Add(Table.F2(MedianOf(m, clients, r => r.CoresBusy)));
-                    if (m != "tcp")
+                    if (m != ActorModes.Tcp)
                         row.Add(Table.F2(MedianOf(m, clients, r => r.TransportThreadsUsPerMsg)));
                 }
                 return row.ToArray();
@@ -146,6 +148,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
             report.Latency.Add(LatencyOf(mode, "all", samples.ToArray(), Stats.Median(reps.Select(r => r.AsksPerSec))));
         }
         PrintLatency();
+        PrintHybrid();
     }
 
     private static LatencyRow LatencyOf(string mode, string repetition, double[] samples, double asksPerSec)
@@ -161,14 +164,19 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
         var all = report.Latency.Where(r => r.Repetition == "all").ToList();
         if (all.Count == 0)
             return;
-        var tcp = all.FirstOrDefault(r => r.Mode == "tcp");
+        var tcp = all.FirstOrDefault(r => r.Mode == ActorModes.Tcp);
+        // Hybrid modes also against the path they take: hybrid-local vs ipc-shm, hybrid-remote vs tcp.
+        string VsBaseline(LatencyRow r, Func<LatencyRow, double> f) =>
+            ActorModes.IsHybrid(r.Mode) && all.FirstOrDefault(b => b.Mode == ActorModes.Baseline(r.Mode)) is { } b
+                ? $"{Stats.Ratio(f(r), f(b))} ({b.Mode})" : "-";
         Table.Print("Latency: Ask round trip, one message in flight (all repetitions' samples pooled; us)",
-            new[] { "mode", "samples", "p50", "p90", "p99", "p99.9", "max", "asks/s", "p50 vs tcp", "p99 vs tcp" },
-            all.Select(r => new[]
+            new[] { "mode", "samples", "p50", "p90", "p99", "p99.9", "max", "asks/s", "p50 vs tcp", "p99 vs tcp", "p50 vs baseline", "p99 vs baseline" },
+            all.OrderBy(r => Array.IndexOf(ActorModes.All, r.Mode)).Select(r => new[]
             {
                 r.Mode, Table.N0(r.Samples), Table.F1(r.P50Us), Table.F1(r.P90Us), Table.F1(r.P99Us), Table.F1(r.P999Us),
                 Table.F1(r.MaxUs), Table.N0(r.AsksPerSec),
                 tcp == null ? "-" : Stats.Ratio(r.P50Us, tcp.P50Us), tcp == null ? "-" : Stats.Ratio(r.P99Us, tcp.P99Us),
+                VsBaseline(r, x => x.P50Us), VsBaseline(r, x => x.P99Us),
             }));
     }
 
@@ -393,63 +401,4 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
                 Table.F2(r.TransportThreadsCpuPercent), Table.F1(r.TransportThreadsSwitchesPerSec),
             }));
     }
-
-    // ---------------------------------------------------------------- helpers
-
-    /// <summary>Modes in alternating order, rotated per repetition so no mode always runs first.</summary>
-    private IEnumerable<string> RotatedModes(int rep)
-    {
-        var modes = options.Modes;
-        return Enumerable.Range(0, modes.Count).Select(i => modes[(i + rep - 1) % modes.Count]);
-    }
-
-    /// <summary>
-    /// Starts process B (echo actors) and process A (client with <paramref name="clientArgs"/>), runs
-    /// <paramref name="body"/>, stops both, and checks the IPC directory is empty afterwards.
-    /// </summary>
-    private async Task RunActorPairAsync(string part, string mode, int rep, int echoes, string[] clientArgs, Func<Child, Child, Task> body,
-        string[]? echoArgs = null)
-    {
-        string name = $"{part}-{mode}-r{rep}";
-        string dir = mode == "tcp" ? "" : directories.Create(name);
-        var echoStart = new[] { "--role", "echo", "--mode", mode, "--dir", dir, "--echoes", Inv(echoes) }.Concat(echoArgs ?? Array.Empty<string>());
-        await using (var echo = Child.Start(name + "-B-echo", echoStart.ToArray()))
-        {
-            var ready = await echo.ReceiveAsync("ready", StartTimeout);
-            string address = ready.GetProperty("address").GetString()!;
-            string scheme = mode == "tcp" ? "akka.tcp://" : "akka.ipc://";
-            if (!address.StartsWith(scheme, StringComparison.Ordinal))
-                throw new InvalidOperationException($"{name}: process B bound {address}, expected an {scheme} address");
-            var args = new List<string> { "--role", "client", "--mode", mode, "--dir", dir, "--address", address, "--echoes", Inv(echoes),
-                "--echo-pid", Inv(ready.GetProperty("pid").GetInt32()) };
-            args.AddRange(clientArgs);
-            await using (var client = Child.Start(name + "-A-client", args.ToArray()))
-            {
-                await client.ReceiveAsync("connected", StartTimeout);
-                await Child.Guard(body(echo, client), echo);
-                await client.StopAsync(StopTimeout);
-                ObserveProblems(client);
-            }
-            await echo.StopAsync(StopTimeout);
-            ObserveProblems(echo);
-        }
-        if (dir.Length > 0)
-            CheckLeftovers(name, dir);
-    }
-
-    private void ObserveProblems(Child child)
-    {
-        if (child.DescribeProblems() is { } problems)
-            report.Observe(problems);
-    }
-
-    private void CheckLeftovers(string name, string dir)
-    {
-        var left = IpcDirectories.Leftovers(dir);
-        if (left.Count > 0)
-            report.Observe($"{name}: after both processes exited cleanly, left behind: {string.Join(", ", left)}");
-        IpcDirectories.Remove(dir);
-    }
-
-    private static string Inv(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

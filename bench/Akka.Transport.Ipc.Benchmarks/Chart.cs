@@ -14,12 +14,14 @@ internal static class Chart
             ["ipc-shm"] = Colors.DodgerBlue,
             ["ipc-fifo"] = Colors.DarkOrange,
             ["tcp"] = Colors.Gray,
+            [ActorModes.HybridLocal] = Colors.SeaGreen,
+            [ActorModes.HybridRemote] = Colors.Crimson,
         };
         var clientCounts = report.E2E.Select(r => r.Clients).Distinct().OrderBy(c => c).ToArray();
         // Evenly spaced categories: 1, 5, 10, 20 read better than a linear axis.
         double X(int clients) => Array.IndexOf(clientCounts, clients);
         double top = 0;
-        foreach (var mode in Options.ActorModes)
+        foreach (var mode in ActorModes.All)
         {
             var rows = report.E2E.Where(r => r.Mode == mode).ToList();
             if (rows.Count == 0)

@@ -17,8 +17,9 @@ internal static class Hocon
         akka.remote.log-remote-lifecycle-events = off
         """;
 
-    /// <param name="mode">ipc-shm, ipc-fifo or tcp.</param>
-    /// <param name="directory">The IPC directory (ignored for tcp).</param>
+    /// <param name="mode">One of <see cref="ActorModes.All"/>.</param>
+    /// <param name="directory">The IPC directory (ignored for tcp). For the hybrid modes it decides locality: nodes
+    /// sharing it take the shared-memory shortcut, the others dot-netty.</param>
     /// <param name="schedulerTickMs">akka.scheduler.tick-duration, or 0 for Akka's default (10 ms).</param>
     public static Config For(string mode, string directory, int schedulerTickMs = 0) => ConfigurationFactory.ParseString(
         (schedulerTickMs > 0 ? $"akka.scheduler.tick-duration = {schedulerTickMs}ms\n" : "") + (mode switch
@@ -38,6 +39,20 @@ internal static class Hocon
                 directory = "{{directory}}"
                 maximum-frame-size = 128000b
               }
+            }
+            """,
+        ActorModes.HybridLocal or ActorModes.HybridRemote => Common + $$"""
+
+            akka.remote {
+              enabled-transports = ["akka.remote.ipc"]
+              ipc {
+                transport-class = "Akka.Transport.Ipc.IpcTransport, Akka.Transport.Ipc"
+                network-transport = "akka.remote.dot-netty.tcp"
+                mode = shm
+                directory = "{{directory}}"
+                maximum-frame-size = 128000b
+              }
+              dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
             }
             """,
         _ => throw new ArgumentException($"Unknown mode {mode}"),

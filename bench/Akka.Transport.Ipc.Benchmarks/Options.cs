@@ -34,11 +34,11 @@ internal sealed record Options
     /// </summary>
     public IReadOnlyList<int> RingSizes { get; init; } = [];
 
-    /// <summary>Modes the e2e and latency parts run (all by default; --modes narrows them, e.g. for profiling).</summary>
-    public IReadOnlyList<string> Modes { get; init; } = ActorModes;
-
-    /// <summary>Modes of the actor parts, alternated within each repetition.</summary>
-    public static readonly string[] ActorModes = { "ipc-shm", "ipc-fifo", "tcp" };
+    /// <summary>
+    /// Modes the e2e and latency parts run, alternated within each repetition: all of <see cref="ActorModes.All"/> by
+    /// default, <see cref="ActorModes.QuickDefault"/> with --quick; --modes chooses (e.g. the hybrid ones with --quick).
+    /// </summary>
+    public IReadOnlyList<string> Modes { get; init; } = ActorModes.All;
 
     /// <summary>Modes of the raw transport part (the IPC SPI only).</summary>
     public static readonly string[] RawModes = { "shm", "fifo" };
@@ -46,7 +46,8 @@ internal sealed record Options
     public const string Usage = """
         Akka.Transport.Ipc.Benchmarks [--quick] [--only e2e|latency|raw|micro|idle[,...]] [--reps N]
                                       [--round-trips N] [--clients 1,5,10,20] [--latency-samples N]
-                                      [--idle-seconds S] [--modes ipc-shm,ipc-fifo,tcp] [--ring-sizes 64KiB,...]
+                                      [--idle-seconds S] [--modes ipc-shm,ipc-fifo,tcp,hybrid-local,hybrid-remote]
+                                      [--ring-sizes 64KiB,...]
                                       [--out DIR]
 
           --quick            small counts, one repetition, short BenchmarkDotNet job (about a minute)
@@ -56,7 +57,10 @@ internal sealed record Options
           --clients LIST     client counts of the e2e part (default 1,5,10,20)
           --latency-samples  Ask round trips measured per repetition (default 10000, quick 1000)
           --idle-seconds S   length of the idle measurement (default 10, quick 5)
-          --modes LIST       modes of the e2e and latency parts (default all three; ratios need tcp)
+          --modes LIST       modes of the e2e and latency parts (default all five; quick: ipc-shm,ipc-fifo,tcp).
+                             hybrid-local: both nodes network-transport = dot-netty, one IPC directory (the
+                             shm shortcut; compared with ipc-shm); hybrid-remote: the same, each node its own
+                             directory, as on two hosts (dot-netty; compared with tcp). Ratios need the baselines
           --ring-sizes LIST  raw part: run shm once per ring size (e.g. 64KiB,128KiB,256KiB,512KiB,1MiB) and
                              compare them; default: the transport's default ring size only
           --out DIR          results directory (default bench/results/<timestamp> in the repository)
@@ -73,6 +77,7 @@ internal sealed record Options
             LatencySamples = quick ? 1_000 : 10_000,
             LatencyWarmup = 500,
             IdleSeconds = quick ? 5 : 10,
+            Modes = quick ? ActorModes.QuickDefault : ActorModes.All,
         };
         for (int i = 0; i < args.Length; i++)
         {
@@ -110,9 +115,9 @@ internal sealed record Options
     {
         var modes = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var mode in modes)
-            if (!ActorModes.Contains(mode))
-                throw new ArgumentException($"--modes: unknown mode '{mode}' (valid: {string.Join(", ", ActorModes)})");
-        return ActorModes.Where(modes.Contains).ToArray();
+            if (!ActorModes.All.Contains(mode))
+                throw new ArgumentException($"--modes: unknown mode '{mode}' (valid: {string.Join(", ", ActorModes.All)})");
+        return ActorModes.All.Where(modes.Contains).ToArray();
     }
 
     /// <summary>"64KiB", "1MiB" or a number of bytes: a power of two the transport accepts as ring-size.</summary>

@@ -144,6 +144,7 @@ internal static class Orchestrator
         Console.WriteLine("== summary ==");
         bench.PrintE2E();
         bench.PrintLatency();
+        bench.PrintHybrid();
         bench.PrintRaw();
         bench.PrintMicro();
         bench.PrintIdle();
