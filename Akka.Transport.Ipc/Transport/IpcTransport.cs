@@ -38,6 +38,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     private readonly Akka.Remote.Transport.Transport? _network;
     private IDisposable? _receiverMetrics;
     private EndpointStatsFile? _stats;
+    private readonly RestartingPeers _restartingPeers = new();
     private readonly List<InboundOffer> _heldInbound = new();
     private readonly object _inboundLock = new();
     private Rendezvous? _rendezvous;
@@ -173,6 +174,32 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     /// </summary>
     private async Task<AssociationHandle> AssociateRouted(Rendezvous rendezvous, Akka.Remote.Transport.Transport network, Address remoteAddress)
     {
+        var shortcut = await TryShortcut(rendezvous, remoteAddress).ConfigureAwait(false);
+        if (shortcut != null)
+            return shortcut;
+        var handle = await network.Associate(remoteAddress).ConfigureAwait(false);
+        if (!_restartingPeers.DiedRecently(remoteAddress))
+            return handle;
+        // It answers on the network again: a restart on the same address, which advertises itself in the directory
+        // a moment after its network listener is up. Wait for that, briefly, rather than keep it on the network.
+        long deadline = Environment.TickCount64 + (long)RestartingPeers.Patience.TotalMilliseconds;
+        while (Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(20).ConfigureAwait(false);
+            shortcut = await TryShortcut(rendezvous, remoteAddress).ConfigureAwait(false);
+            if (shortcut == null)
+                continue;
+#pragma warning disable CS0618 // the SPI's Disassociate: Akka has not seen this handle yet
+            handle.Disassociate();
+#pragma warning restore CS0618
+            return shortcut;
+        }
+        return handle;
+    }
+
+    /// <summary>The shortcut to the live endpoint advertising <paramref name="remoteAddress"/>, or null (none, or unreachable).</summary>
+    private async Task<AssociationHandle?> TryShortcut(Rendezvous rendezvous, Address remoteAddress)
+    {
         int? port = AdvertisedEndpoints.Find(rendezvous.Names, remoteAddress, rendezvous.Port, out string? ambiguity);
         if (ambiguity != null)
             _log.Warning("{0} is ambiguous ({1}); associating through {2}", Display(remoteAddress), ambiguity, Settings.NetworkTransport);
@@ -194,7 +221,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
                     Display(remoteAddress), e.Message, Settings.NetworkTransport);
             }
         }
-        return await network.Associate(remoteAddress).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>An address as users write it: Akka.Remote hands the transport addresses without the <c>akka.</c> prefix.</summary>
@@ -207,6 +234,8 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     /// </summary>
     private void OnPeerDead(EndpointIdentity peer)
     {
+        if (_network != null)
+            _restartingPeers.Died(peer.Address);
         var address = peer.Address.WithProtocol("akka." + peer.Address.Protocol);
         _log.Info("Co-located peer {0} (uid {1}) is gone: its IPC endpoint lock was released", address, peer.Uid);
         System.EventStream.Publish(new PeerEndpointTerminated(address, peer.Uid));
