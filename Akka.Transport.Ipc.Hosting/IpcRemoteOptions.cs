@@ -22,6 +22,8 @@ namespace Akka.Transport.Ipc.Hosting;
 /// </remarks>
 public sealed class IpcRemoteOptions
 {
+    private const string SectionPath = AkkaIpcHostingExtensions.TransportSectionPath;
+
     /// <summary>
     /// <c>hostname</c>: host part of this node's address, <c>akka.ipc://System@hostname:port</c>; a label that
     /// peers must use in their addresses, since IPC never leaves the machine. <b>Default:</b> <c>"localhost"</c>.
@@ -126,8 +128,8 @@ public sealed class IpcRemoteOptions
         Add("ring-size", Bytes(RingSize));
         Add("maximum-frame-size", Bytes(MaximumFrameSize));
         Add("send-queue-limit", Bytes(SendQueueLimit));
-        Add("connection-timeout", Duration(ConnectionTimeout));
-        Add("flush-timeout", Duration(FlushTimeout));
+        Add("connection-timeout", Duration("connection-timeout", ConnectionTimeout));
+        Add("flush-timeout", Duration("flush-timeout", FlushTimeout));
         Add("network-transport", Quote(NetworkTransport));
         Add("certain-death", OnOff(CertainDeath));
         Add("down-dead-peers", OnOff(DownDeadPeers));
@@ -141,7 +143,7 @@ public sealed class IpcRemoteOptions
         var keys = Keys();
         if (keys.Count == 0)
             return "";
-        var sb = new StringBuilder().AppendLine($"{IpcSettings.SectionPath} {{");
+        var sb = new StringBuilder().AppendLine($"{SectionPath} {{");
         foreach (var (key, value) in keys)
             sb.AppendLine($"  {key} = {value}");
         return sb.AppendLine("}").ToString();
@@ -154,7 +156,7 @@ public sealed class IpcRemoteOptions
         IpcMode.Shm => "shm",
         IpcMode.Fifo => "fifo",
         // The transport's own wording for a bad mode.
-        _ => throw new ConfigurationException($"{IpcSettings.SectionPath}.mode = '{mode}' is not valid: valid values are auto, shm and fifo."),
+        _ => throw new ConfigurationException($"{SectionPath}.mode = '{mode}' is not valid: valid values are auto, shm and fifo."),
     };
 
     /// <summary>Always quoted, so paths, empty strings and HOCON's special characters stay literal.</summary>
@@ -163,10 +165,12 @@ public sealed class IpcRemoteOptions
 
     private static string? Bytes(long? value) => value is { } bytes ? bytes.ToString(CultureInfo.InvariantCulture) + "b" : null;
 
-    /// <summary>Whole milliseconds as "Nms", anything finer in nanoseconds; a negative value is kept for validation to name.</summary>
-    private static string? Duration(TimeSpan? value) => value switch
+    /// <summary>Whole milliseconds as "Nms", anything finer in nanoseconds.</summary>
+    /// <exception cref="ConfigurationException">A negative value (HOCON has no negative durations), naming the key.</exception>
+    private static string? Duration(string key, TimeSpan? value) => value switch
     {
         null => null,
+        { } v when v < TimeSpan.Zero => throw new ConfigurationException($"{SectionPath}.{key} = '{v}' is not valid: must not be negative."),
         { } v when v.Ticks % TimeSpan.TicksPerMillisecond == 0 => (v.Ticks / TimeSpan.TicksPerMillisecond).ToString(CultureInfo.InvariantCulture) + "ms",
         { } v => (v.Ticks * 100).ToString(CultureInfo.InvariantCulture) + "ns",
     };
