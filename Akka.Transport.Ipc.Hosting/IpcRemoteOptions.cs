@@ -94,14 +94,17 @@ public sealed class IpcRemoteOptions
     public string? NetworkTransport { get; set; }
 
     /// <summary>
-    /// <c>certain-death</c>: whether a co-located peer whose process the kernel reports dead is treated as certainly
-    /// dead (its associations end at once and Akka.Remote quarantines it). <b>Default:</b> <c>on</c>.
+    /// <c>certain-death</c>: whether a co-located peer whose endpoint lock is released (its process exited or was
+    /// killed) counts as dead for certain, so remote DeathWatch delivers <c>Terminated</c> and Akka.Cluster marks it
+    /// unreachable at once instead of after Akka's failure detectors; a frozen or slow process is never affected.
+    /// <b>Default:</b> <c>on</c>.
     /// </summary>
     public bool? CertainDeath { get; set; }
 
     /// <summary>
-    /// <c>down-dead-peers</c>: whether a cluster node downs a co-located member whose process is certainly dead
-    /// instead of waiting for the failure detector and the downing provider. <b>Default:</b> <c>off</c>.
+    /// <c>down-dead-peers</c> (Akka.Cluster only): whether the surviving nodes down a co-located member whose process
+    /// is gone for certain at once, instead of waiting for failure detection and the downing provider. A frozen, slow
+    /// or partitioned process is never downed this way. <b>Default:</b> <c>off</c>.
     /// </summary>
     public bool? DownDeadPeers { get; set; }
 
