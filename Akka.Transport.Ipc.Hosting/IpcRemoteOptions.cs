@@ -104,7 +104,8 @@ public sealed class IpcRemoteOptions
     /// <summary>
     /// <c>down-dead-peers</c> (Akka.Cluster only): whether the surviving nodes down a co-located member whose process
     /// is gone for certain at once, instead of waiting for failure detection and the downing provider. A frozen, slow
-    /// or partitioned process is never downed this way. <b>Default:</b> <c>off</c>.
+    /// or partitioned process is never downed this way. On needs the Akka.Transport.Ipc.Cluster package and the cluster
+    /// provider (<c>WithClustering</c>), else the start fails naming this key. <b>Default:</b> <c>off</c>.
     /// </summary>
     public bool? DownDeadPeers { get; set; }
 

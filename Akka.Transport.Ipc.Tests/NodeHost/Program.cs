@@ -52,6 +52,7 @@ Console.Out.Flush();
 // caller, so it is read on a dedicated thread; STOP or EOF (the test process died) ends the loop.
 var commands = new NodeCommands(system);
 var soak = new SoakCommands(system);
+var clusterMember = new ClusterMemberCommands(system, options);
 var stopRequested = Task.Factory.StartNew(
     async () =>
     {
@@ -61,7 +62,9 @@ var stopRequested = Task.Factory.StartNew(
                 return;
             if (line.Trim().Length == 0)
                 continue;
-            var answer = SoakCommands.Handles(line.Trim()) ? soak.Run(line.Trim()) : await commands.RunAsync(line.Trim());
+            var answer = SoakCommands.Handles(line.Trim()) ? soak.Run(line.Trim())
+                : ClusterMemberCommands.Handles(line.Trim()) ? await clusterMember.RunAsync(line.Trim())
+                : await commands.RunAsync(line.Trim());
             Console.Out.WriteLine(answer);
             Console.Out.Flush();
         }

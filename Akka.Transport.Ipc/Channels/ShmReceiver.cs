@@ -20,12 +20,22 @@ internal sealed class ShmReceiver : IDisposable
     private readonly List<ShmChannel> _channels = new();
     private readonly object _stopLock = new();
     private readonly Thread _thread;
+    private readonly Action? _roundFault;
     private volatile bool _stopping;
     private string? _stoppedReason; // guarded by _stopLock: set once the thread has ended
 
-    public ShmReceiver(NamedSemaphore doorbell, string name, Action<Exception> onError)
+    /// <summary>Starts the thread named <paramref name="name"/>; it sleeps on <paramref name="doorbell"/>.</summary>
+    /// <param name="doorbell">This transport's doorbell, posted by writers and by every change.</param>
+    /// <param name="name">The thread's name.</param>
+    /// <param name="onError">Hears unexpected errors, each distinct one at most once a second.</param>
+    /// <param name="roundFault">
+    /// Tests only: runs at the start of every round, so a test can make whole rounds fail as an unexpected error would
+    /// (nothing in the loop fails on its own without a broken system).
+    /// </param>
+    public ShmReceiver(NamedSemaphore doorbell, string name, Action<Exception> onError, Action? roundFault = null)
     {
         _doorbell = doorbell;
+        _roundFault = roundFault;
         _backoff = new ErrorBackoff(onError);
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
@@ -95,6 +105,7 @@ internal sealed class ShmReceiver : IDisposable
     /// <param name="idle">By reference: the idle strategy is a struct whose count must carry over between rounds.</param>
     private void RunOnce(ref IdleStrategy idle)
     {
+        _roundFault?.Invoke();
         if (ServiceAll() > 0)
         {
             idle.Reset();

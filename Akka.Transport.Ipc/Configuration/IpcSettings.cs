@@ -69,7 +69,11 @@ public sealed record IpcSettings(
             SendQueueLimit: Read(config, "send-queue-limit", ByteSize, v => v >= 0, "must not be negative"),
             ConnectionTimeout: Read(config, "connection-timeout", (c, k) => c.GetTimeSpan(k), v => v > TimeSpan.Zero, "must be greater than zero"),
             FlushTimeout: Read(config, "flush-timeout", (c, k) => c.GetTimeSpan(k), v => v >= TimeSpan.Zero, "must not be negative"),
-            NetworkTransport: Read(config, "network-transport", (c, k) => c.GetString(k).Trim(), _ => true, ""));
+            NetworkTransport: Read(config, "network-transport", (c, k) => c.GetString(k).Trim(), _ => true, ""))
+        {
+            CertainDeath = Read(config, "certain-death", (c, k) => c.GetBoolean(k), _ => true, ""),
+            DownDeadPeers = Read(config, "down-dead-peers", (c, k) => c.GetBoolean(k), _ => true, ""),
+        };
     }
 
     /// <summary>
@@ -77,6 +81,15 @@ public sealed record IpcSettings(
     /// (<c>network-transport</c> is set); false for <c>akka.ipc://</c> addresses, every peer on this host.
     /// </summary>
     public bool IsHybrid => NetworkTransport.Length > 0;
+
+    /// <summary>
+    /// <c>certain-death</c>: when a co-located peer's endpoint lock is released, quarantine that incarnation and
+    /// deliver remote DeathWatch <c>Terminated</c> at once (see <c>Transport/CertainDeath</c>).
+    /// </summary>
+    public bool CertainDeath { get; init; } = true;
+
+    /// <summary><c>down-dead-peers</c>: also down such a peer in Akka.Cluster (needs Akka.Transport.Ipc.Cluster).</summary>
+    public bool DownDeadPeers { get; init; }
 
     /// <summary>
     /// The directory to use: the configured one, else /dev/shm/akka-ipc-&lt;uid&gt;, else (no /dev/shm) the same

@@ -11,6 +11,7 @@ namespace Akka.Transport.Ipc.Endpoint;
 ///   &lt;port&gt;.lock          flock held for the endpoint's lifetime (pid inside, for people)
 ///   &lt;port&gt;.accept        FIFO the endpoint reads connect requests from
 ///   &lt;port&gt;.life          FIFO the endpoint holds open; peers watch it for POLLHUP = endpoint died
+///   &lt;port&gt;.stats         the endpoint's statistics (JSON), replaced whole from &lt;port&gt;.stats-new every second
 ///   &lt;port&gt;-&lt;id&gt;-&lt;token&gt;.seg  association segment offered by this endpoint (in the shm directory; unlinked once accepted)
 ///   &lt;port&gt;-&lt;id&gt;.c2s/.s2c FIFO pair of an association offered by this endpoint (unlinked once both ends are open)
 /// </code>
@@ -49,6 +50,12 @@ internal sealed class ChannelNames
 
     public string Accept(int port) => Path.Combine(Directory, $"{port}.accept");
 
+    /// <summary>The endpoint's statistics (JSON, replaced whole every second; read by the akka-ipc tool).</summary>
+    public string Stats(int port) => Path.Combine(Directory, $"{port}.stats");
+
+    /// <summary>Where the next statistics are written before they replace <see cref="Stats"/> (rename is atomic).</summary>
+    public string StatsNew(int port) => Path.Combine(Directory, $"{port}.stats-new");
+
     public string Life(int port) => Path.Combine(Directory, $"{port}.life");
 
     public string Segment(int port, long id) => Segment(ShmDirectory, port, id);
@@ -76,7 +83,7 @@ internal sealed class ChannelNames
     private static string Normalise(string directory) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
 
     private static readonly Regex EntryShape = new(
-        @"^(?<port>[0-9]{1,5})(?:\.(?<kind>lock|accept|life)|-[0-9]{1,19}\.(?<kind>c2s|s2c)|-[0-9]{1,19}-(?<token>[0-9a-f]{8})\.(?<kind>seg))$",
+        @"^(?<port>[0-9]{1,5})(?:\.(?<kind>lock|accept|life|stats|stats-new)|-[0-9]{1,19}\.(?<kind>c2s|s2c)|-[0-9]{1,19}-(?<token>[0-9a-f]{8})\.(?<kind>seg))$",
         RegexOptions.CultureInvariant);
 
     /// <summary>
@@ -97,6 +104,7 @@ internal sealed class ChannelNames
         {
             "lock" => EntryKind.Lock,
             "accept" or "life" or "c2s" or "s2c" => EntryKind.Fifo,
+            "stats" or "stats-new" => EntryKind.Stats,
             _ => EntryKind.Segment,
         };
         return (port, kind);
@@ -112,10 +120,11 @@ internal sealed class ChannelNames
     }
 }
 
-/// <summary>What an entry named by <see cref="ChannelNames"/> is: a lock file, a FIFO, or a segment.</summary>
+/// <summary>What an entry named by <see cref="ChannelNames"/> is: a lock file, a FIFO, a segment or statistics.</summary>
 internal enum EntryKind
 {
     Lock,
     Fifo,
     Segment,
+    Stats,
 }

@@ -221,7 +221,7 @@ internal static class EndpointDirectory
             if (Syscall.lstat(path, out Stat stat) != 0 || stat.st_uid != Posix.Uid)
                 continue;
             var type = stat.st_mode & FilePermissions.S_IFMT;
-            bool expected = kind is EntryKind.Lock or EntryKind.Segment ? type == FilePermissions.S_IFREG : type == FilePermissions.S_IFIFO;
+            bool expected = kind is EntryKind.Lock or EntryKind.Segment or EntryKind.Stats ? type == FilePermissions.S_IFREG : type == FilePermissions.S_IFIFO;
             if (expected)
                 yield return (path, port);
         }

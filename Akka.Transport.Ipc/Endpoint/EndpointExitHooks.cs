@@ -6,14 +6,17 @@ namespace Akka.Transport.Ipc.Endpoint;
 /// <summary>
 /// Releases the names of this process's live endpoints (lock, life and accept FIFOs, offered segments and FIFO
 /// pairs, doorbell semaphore) when the process leaves before their shutdown completed: Main returning or
-/// Environment.Exit or SIGTERM (the runtime's default SIGTERM handling raises AppDomain.ProcessExit), SIGINT or
-/// SIGQUIT (which, not cancelled, end the process without ProcessExit). The release is synchronous, idempotent
-/// and safe against a concurrent Dispose (<see cref="Rendezvous.ReleaseNames"/>); descriptors, mappings and
-/// threads are left to the kernel and the runtime.
-/// SIGTERM gets no handler of ours on purpose: hosts (Microsoft.Extensions.Hosting) cancel it to shut down
-/// gracefully, and releasing the names then would let another endpoint claim the port while this one still
-/// flushes. The SIGINT/SIGQUIT handlers never cancel the signal and skip the release when an earlier handler
-/// cancelled it. They are installed once per process, at the first endpoint, and stay for its lifetime.
+/// Environment.Exit (AppDomain.ProcessExit), or SIGTERM, SIGINT, SIGQUIT or SIGHUP that no handler cancelled (their
+/// default action ends the process without ProcessExit; since .NET 10 that holds for SIGTERM too). The release is
+/// synchronous, idempotent and safe against a concurrent Dispose (<see cref="Rendezvous.ReleaseNames"/>);
+/// descriptors, mappings and threads are left to the kernel and the runtime.
+/// The signal handlers never cancel a signal and release nothing when a handler that ran before them cancelled it
+/// (Akka.NET's CoordinatedShutdown hook, Microsoft.Extensions.Hosting and the examples cancel SIGTERM/SIGINT to shut
+/// down in their own time; releasing the names then would let another endpoint claim the port while this one still
+/// flushes). They are registered once per process, at the first endpoint. .NET 10 calls a signal's handlers newest
+/// first, so these see every handler registered after the first endpoint started (Akka's hook is registered when
+/// CoordinatedShutdown is first used); a handler registered before (a Generic Host's lifetime) runs after them, and
+/// if it cancels, the names are gone from the signal on while the endpoints still shut down in order.
 /// </summary>
 internal static class EndpointExitHooks
 {
@@ -39,7 +42,7 @@ internal static class EndpointExitHooks
                 return;
             AppDomain.CurrentDomain.ProcessExit += (_, _) => ReleaseAll();
             _signals = new List<PosixSignalRegistration>();
-            foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGQUIT })
+            foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT, PosixSignal.SIGHUP })
             {
                 try
                 {

@@ -316,6 +316,22 @@ internal sealed partial class Rendezvous : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="write"/> (which creates or replaces one of this endpoint's names) unless
+    /// <see cref="ReleaseNames"/> already gave them up, and so that it cannot run while they are being removed:
+    /// nothing written through here outlives the endpoint. False when the names are gone.
+    /// </summary>
+    internal bool WhileNamesOwned(Action write)
+    {
+        lock (_namesLock)
+        {
+            if (_namesReleased)
+                return false;
+            write();
+            return true;
+        }
+    }
+
     /// <summary>Unlinks one of this endpoint's names unless <see cref="ReleaseNames"/> already gave them up.</summary>
     private void UnlinkWhileOwned(string path)
     {

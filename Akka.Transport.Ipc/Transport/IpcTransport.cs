@@ -9,6 +9,7 @@ using Akka.Transport.Ipc.Diagnostics;
 using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Transport;
+using Akka.Transport.Ipc.Transport.CertainDeath;
 
 namespace Akka.Transport.Ipc;
 
@@ -36,11 +37,13 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     private readonly ILoggingAdapter _log;
     private readonly Akka.Remote.Transport.Transport? _network;
     private IDisposable? _receiverMetrics;
+    private EndpointStatsFile? _stats;
     private readonly List<InboundOffer> _heldInbound = new();
     private readonly object _inboundLock = new();
     private Rendezvous? _rendezvous;
     private IAssociationEventListener? _associationListener;
     private Address? _localAddress;
+    private IDisposable? _certainDeath;
 
     /// <summary>Called by Akka.Remote with the transport's configuration section.</summary>
     public IpcTransport(ActorSystem system, Config config)
@@ -66,6 +69,8 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     {
         // Akka.Remote expects failures as a faulted task (this method is async): a synchronous throw here leaves its
         // startup hanging.
+        // First: a configuration it rejects (down-dead-peers) fails the start before the endpoint exists.
+        _certainDeath = CertainDeathReactions.Start((ExtendedActorSystem)System, Settings, _log);
         TaskCompletionSource<IAssociationEventListener>? networkPromise = null;
         Address? networkAddress = null;
         if (_network != null)
@@ -82,6 +87,14 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         _receiverMetrics = rendezvous.ShmAvailable ? IpcMeter.TrackReceiver(System.Name, () => rendezvous.ReceiverSleeps) : null;
         EndpointExitHooks.Register(rendezvous); // a process that leaves before Shutdown completes leaves nothing
         _localAddress = rendezvous.Identity.Address;
+        _stats = new EndpointStatsFile(rendezvous.Names.Stats(rendezvous.Port), rendezvous.Names.StatsNew(rendezvous.Port),
+            new StatsDocument
+            {
+                Pid = Environment.ProcessId, Port = rendezvous.Port, System = System.Name, Address = Display(_localAddress),
+                Mode = rendezvous.ShmAvailable ? Settings.Mode.ToString().ToLowerInvariant() : "fifo", RingSize = Settings.RingSize,
+                StartedAt = DateTimeOffset.UtcNow,
+            },
+            rendezvous.WhileNamesOwned, warning => _log.Warning(warning));
         var promise = new TaskCompletionSource<IAssociationEventListener>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = promise.Task.ContinueWith(t =>
         {
@@ -145,8 +158,12 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     }
 
     /// <summary>The handle Akka gets for an IPC channel, counted in the <see cref="IpcMeter"/> until it ends.</summary>
-    private IpcAssociationHandle NewHandle(Address remote, IChannel channel, bool inbound) =>
-        new(_localAddress!, remote, channel, Settings.WireFrameLimit, _log, IpcMeter.Track(System.Name, channel, inbound));
+    private IpcAssociationHandle NewHandle(Address remote, IChannel channel, bool inbound)
+    {
+        var counters = IpcMeter.Track(System.Name, channel, inbound);
+        _stats?.Track(channel, counters, remote.Protocol.StartsWith("akka.", StringComparison.Ordinal) ? remote : remote.WithProtocol("akka." + remote.Protocol), inbound);
+        return new IpcAssociationHandle(_localAddress!, remote, channel, Settings.WireFrameLimit, _log, counters);
+    }
 
     /// <summary>
     /// Hybrid: a peer that advertises <paramref name="remoteAddress"/> in this directory is reached over IPC; any
@@ -206,6 +223,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     /// </returns>
     public override async Task<bool> Shutdown()
     {
+        _certainDeath?.Dispose();
         var rendezvous = _rendezvous;
         if (rendezvous == null)
             return _network == null || await _network.Shutdown().ConfigureAwait(false);
@@ -220,6 +238,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
         }
         finally
         {
+            _stats?.Dispose();
             rendezvous.Dispose();
             _receiverMetrics?.Dispose();
         }

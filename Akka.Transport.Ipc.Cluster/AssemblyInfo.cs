@@ -1,0 +1,4 @@
+using System.Runtime.Versioning;
+
+// Like the transport it extends: Linux only.
+[assembly: SupportedOSPlatform("linux")]
