@@ -66,12 +66,9 @@ public sealed class WithIpcRemotingConfigTests : IDisposable
         {
             var config = node.System.Settings.Config;
             Assert.Equal(new IpcSettings("ipc-host", 4321, _directory.Path, IpcMode.Fifo, _directory.Path, 65536, 256000, 1 << 20,
-                TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(1500), ""), IpcSettings.Create(config.GetConfig("akka.remote.ipc")));
-            // Both off: the value that reaches the config must be the option's (a missing key would read as the
-            // fallback true). down-dead-peers stays off so this plain remote node also starts once it is implemented
-            // (on needs Akka.Cluster).
-            Assert.False(config.GetBoolean("akka.remote.ipc.certain-death", true));
-            Assert.False(config.GetBoolean("akka.remote.ipc.down-dead-peers", true));
+                TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(1500), "") with { CertainDeath = false, DownDeadPeers = false },
+                IpcSettings.Create(config.GetConfig("akka.remote.ipc")));
+            // certain-death off is the option's (the default is on); down-dead-peers stays off: on needs Akka.Cluster.
             Assert.Equal(Address.Parse("akka.ipc://Sys@ipc-host:4321"), node.Address);
         }
         _directory.AssertEmpty();
