@@ -67,6 +67,7 @@ Task("Examples")
     foreach (var mode in new[] { "shm", "fifo" })
         Run("./examples/PingPong/PingPong.csproj", $"--mode {mode} --messages 2000");
     Run("./examples/ProducerConsumer/ProducerConsumer.csproj", "--messages 5000 --producers 4");
+    Run("./examples/HostedPingPong/HostedPingPong.csproj", "--messages 2000");
 });
 
 Task("Bench")
