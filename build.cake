@@ -6,9 +6,9 @@ var target = Argument("target", "Default");
 var configuration = Argument("configuration", "Release");
 
 const string Solution = "./Akka.Transport.Ipc.sln";
-const string Library = "./Akka.Transport.Ipc/Akka.Transport.Ipc.csproj";
 const string Benchmarks = "./bench/Akka.Transport.Ipc.Benchmarks/Akka.Transport.Ipc.Benchmarks.csproj";
 var artifacts = Directory("./artifacts");
+var packages = artifacts + Directory("packages");
 
 Task("Clean")
     .Does(() =>
@@ -31,10 +31,27 @@ Task("Test")
     DotNetTest(Solution, new DotNetTestSettings { Configuration = configuration, NoBuild = true });
 });
 
+// Every shipped project (Akka.Transport.Ipc and each Akka.Transport.Ipc.* beside it that is not a test project: the
+// rule Directory.Build.props packs by) as .nupkg + .snupkg in artifacts/packages/, built as CI builds
+// (deterministic, normalised source paths). Old packages are removed first. Only those projects are built.
 Task("Pack")
     .Does(() =>
 {
-    DotNetPack(Library, new DotNetPackSettings { Configuration = configuration, OutputDirectory = artifacts });
+    CleanDirectory(packages);
+    var shipped = GetFiles("./Akka.Transport.Ipc*/Akka.Transport.Ipc*.csproj")
+        .Where(p => !p.GetFilenameWithoutExtension().ToString().Contains(".Tests"));
+    foreach (var project in shipped)
+        DotNetPack(project.FullPath, new DotNetPackSettings
+        {
+            Configuration = configuration,
+            OutputDirectory = packages,
+            MSBuildSettings = new DotNetMSBuildSettings().WithProperty("ContinuousIntegrationBuild", "true"),
+        });
+    var produced = GetFiles($"{packages}/*.nupkg");
+    if (produced.Count == 0)
+        throw new CakeException($"no package was written to {packages}");
+    foreach (var package in produced)
+        Information($"packed {package.GetFilename()}");
 });
 
 // Short runs of each example; a non-zero exit code (a lost, reordered or late message) fails the build.
@@ -50,6 +67,7 @@ Task("Examples")
     foreach (var mode in new[] { "shm", "fifo" })
         Run("./examples/PingPong/PingPong.csproj", $"--mode {mode} --messages 2000");
     Run("./examples/ProducerConsumer/ProducerConsumer.csproj", "--messages 5000 --producers 4");
+    Run("./examples/HostedPingPong/HostedPingPong.csproj", "--messages 2000");
 });
 
 Task("Bench")
