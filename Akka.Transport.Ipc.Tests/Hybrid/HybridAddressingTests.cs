@@ -14,11 +14,8 @@ namespace Akka.Transport.Ipc.Tests.Hybrid;
 /// connect request carry the advertised address and UID; an akka.ipc address cannot reach a hybrid endpoint's port
 /// (nor the other way round); a co-located peer that refuses the shortcut is still reached, over the network.
 /// </summary>
-public sealed class HybridAddressingTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit("akka.loglevel = INFO", output: output), IDisposable
+public sealed class HybridAddressingTests(ITestOutputHelper output) : InProcessNodesKit(output)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private readonly IpcTestDirectory _directory = new();
-    private readonly List<ActorSystem> _systems = new();
 
     [Theory]
     [InlineData("ipc", "Sys", "localhost", 41234, -5)]
@@ -61,9 +58,9 @@ public sealed class HybridAddressingTests(ITestOutputHelper output) : Akka.TestK
     [Fact]
     public async Task An_akka_ipc_address_cannot_reach_a_hybrid_endpoint_of_the_same_directory()
     {
-        var hybrid = Start("Hybrid", HybridRoutingTests.Hybrid(_directory.Path));
+        var hybrid = Start("Hybrid", Hybrid(IpcDirectory.Path));
         int ipcPort = EndpointPorts().Single();
-        var ipc = Start("Local", IpcConfig.For(_directory.Path));
+        var ipc = Start("Local", IpcConfig.For(IpcDirectory.Path));
         var log = LogCapture.Attach(ipc);
         var asked = new Address("akka.ipc", "Hybrid", "localhost", ipcPort);
 
@@ -77,8 +74,8 @@ public sealed class HybridAddressingTests(ITestOutputHelper output) : Akka.TestK
     [Fact]
     public async Task A_co_located_peer_that_refuses_the_shortcut_is_reached_over_the_network_with_a_warning()
     {
-        var a = Start("A", ConfigurationFactory.ParseString("akka.remote.ipc.ring-size = 1MiB").WithFallback(HybridRoutingTests.Hybrid(_directory.Path)));
-        var b = Start("B", ConfigurationFactory.ParseString("akka.remote.ipc.ring-size = 256KiB").WithFallback(HybridRoutingTests.Hybrid(_directory.Path)));
+        var a = Start("A", ConfigurationFactory.ParseString("akka.remote.ipc.ring-size = 1MiB").WithFallback(Hybrid(IpcDirectory.Path)));
+        var b = Start("B", ConfigurationFactory.ParseString("akka.remote.ipc.ring-size = 256KiB").WithFallback(Hybrid(IpcDirectory.Path)));
         b.ActorOf(Props.Create(() => new EchoActor()), "echo");
         var log = LogCapture.Attach(a);
 
@@ -95,27 +92,5 @@ public sealed class HybridAddressingTests(ITestOutputHelper output) : Akka.TestK
     }
 
     private IEnumerable<int> EndpointPorts() =>
-        Directory.GetFiles(_directory.Path, "*.lock").Select(f => int.Parse(Path.GetFileNameWithoutExtension(f), CultureInfo.InvariantCulture));
-
-    private ActorSystem Start(string name, Config config)
-    {
-        var system = ActorSystem.Create(name, config.WithFallback(ConfigurationFactory.ParseString("akka.loglevel = INFO")));
-        _systems.Add(system);
-        return system;
-    }
-
-    private static Address AddressOf(ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress;
-
-    public new void Dispose()
-    {
-        try
-        {
-            Task.WhenAll(_systems.Select(s => s.Terminate())).Wait(Timeout);
-        }
-        finally
-        {
-            _directory.Dispose();
-            base.Dispose();
-        }
-    }
+        Directory.GetFiles(IpcDirectory.Path, "*.lock").Select(f => int.Parse(Path.GetFileNameWithoutExtension(f), CultureInfo.InvariantCulture));
 }

@@ -14,19 +14,16 @@ namespace Akka.Transport.Ipc.Tests.Hybrid;
 /// each other over IPC under their akka.tcp addresses; a plain dot-netty node (without this transport) reaches
 /// both, and they it, over TCP. The channel is proven from outside the transport: the kernel's TCP table.
 /// </summary>
-public sealed class HybridRoutingTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit("akka.loglevel = INFO", output: output), IDisposable
+public sealed class HybridRoutingTests(ITestOutputHelper output) : InProcessNodesKit(output)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private readonly IpcTestDirectory _directory = new();
-    private readonly List<ActorSystem> _systems = new();
 
     [Theory]
     [InlineData("auto")]
     [InlineData("fifo")]
     public async Task Co_located_nodes_talk_over_ipc_under_their_tcp_addresses_and_a_plain_dot_netty_node_over_tcp(string mode)
     {
-        var a = Start("A", Hybrid(_directory.Path, mode: mode));
-        var b = Start("B", Hybrid(_directory.Path, mode: mode));
+        var a = Start("A", Hybrid(IpcDirectory.Path, mode: mode));
+        var b = Start("B", Hybrid(IpcDirectory.Path, mode: mode));
         var c = Start("C", PlainDotNetty());
         foreach (var system in new[] { a, b, c })
             system.ActorOf(Props.Create(() => new EchoActor()), "echo");
@@ -50,8 +47,8 @@ public sealed class HybridRoutingTests(ITestOutputHelper output) : Akka.TestKit.
     [Fact]
     public async Task An_inbound_shortcut_association_carries_the_peers_network_address()
     {
-        var a = Start("A", Hybrid(_directory.Path));
-        var b = Start("B", Hybrid(_directory.Path));
+        var a = Start("A", Hybrid(IpcDirectory.Path));
+        var b = Start("B", Hybrid(IpcDirectory.Path));
         var probe = CreateTestProbe(b);
         b.ActorOf(Props.Create(() => new SenderReporter(probe.Ref)), "reporter");
         a.ActorSelection($"{AddressOf(b)}/user/reporter").Tell("who?");
@@ -63,8 +60,8 @@ public sealed class HybridRoutingTests(ITestOutputHelper output) : Akka.TestKit.
     [Fact]
     public async Task A_co_located_peer_whose_transport_shut_down_is_reported_once_with_its_address_and_uid()
     {
-        var a = Start("A", Hybrid(_directory.Path));
-        var b = Start("B", Hybrid(_directory.Path));
+        var a = Start("A", Hybrid(IpcDirectory.Path));
+        var b = Start("B", Hybrid(IpcDirectory.Path));
         b.ActorOf(Props.Create(() => new EchoActor()), "echo");
         await ExchangeInOrder(a, AddressOf(b), count: 10);
         var probe = CreateTestProbe(a);
@@ -81,7 +78,7 @@ public sealed class HybridRoutingTests(ITestOutputHelper output) : Akka.TestKit.
     [Fact]
     public void A_network_transport_that_does_not_exist_fails_the_start_naming_the_key()
     {
-        var error = Assert.ThrowsAny<Exception>(() => Start("A", Hybrid(_directory.Path, network: "akka.remote.no-such.tcp")));
+        var error = Assert.ThrowsAny<Exception>(() => Start("A", Hybrid(IpcDirectory.Path, network: "akka.remote.no-such.tcp")));
         Assert.Contains("akka.remote.ipc.network-transport", Flatten(error));
         Assert.Contains("akka.remote.no-such.tcp", Flatten(error));
     }
@@ -90,7 +87,7 @@ public sealed class HybridRoutingTests(ITestOutputHelper output) : Akka.TestKit.
     public void A_network_transport_also_enabled_on_its_own_fails_the_start_naming_both()
     {
         var config = ConfigurationFactory.ParseString("akka.remote.enabled-transports = [\"akka.remote.ipc\", \"akka.remote.dot-netty.tcp\"]")
-            .WithFallback(Hybrid(_directory.Path));
+            .WithFallback(Hybrid(IpcDirectory.Path));
         var error = Assert.ThrowsAny<Exception>(() => Start("A", config));
         Assert.Contains("akka.remote.ipc.network-transport", Flatten(error));
         Assert.Contains("enabled-transports", Flatten(error));
@@ -108,36 +105,6 @@ public sealed class HybridRoutingTests(ITestOutputHelper output) : Akka.TestKit.
             probe.ExpectMsg(i.ToString(CultureInfo.InvariantCulture), Timeout);
     }
 
-    private ActorSystem Start(string name, Config config)
-    {
-        var system = ActorSystem.Create(name, config.WithFallback(ConfigurationFactory.ParseString("akka.loglevel = INFO")));
-        _systems.Add(system);
-        return system;
-    }
-
-    private static Address AddressOf(ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress;
-
-    internal static Config Hybrid(string directory, string network = "akka.remote.dot-netty.tcp", string mode = "auto") => ConfigurationFactory.ParseString($$"""
-        akka.actor.provider = remote
-        akka.remote {
-          enabled-transports = ["akka.remote.ipc"]
-          ipc {
-            transport-class = "Akka.Transport.Ipc.IpcTransport, Akka.Transport.Ipc"
-            directory = "{{directory}}"
-            network-transport = "{{network}}"
-            mode = {{mode}}
-          }
-          dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-        }
-        """);
-
-    internal static Config PlainDotNetty() => ConfigurationFactory.ParseString("""
-        akka.actor.provider = remote
-        akka.remote {
-          enabled-transports = ["akka.remote.dot-netty.tcp"]
-          dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
-        }
-        """);
 
     /// <summary>Established IPv4/IPv6 TCP connections on this host, as (local port, remote port).</summary>
     private static List<(int Local, int Remote)> EstablishedTcpPorts()
@@ -163,18 +130,5 @@ public sealed class HybridRoutingTests(ITestOutputHelper output) : Akka.TestKit.
     private sealed class SenderReporter : ReceiveActor
     {
         public SenderReporter(IActorRef probe) => ReceiveAny(_ => probe.Tell(Sender.Path));
-    }
-
-    public new void Dispose()
-    {
-        try
-        {
-            Task.WhenAll(_systems.Select(s => s.Terminate())).Wait(Timeout);
-        }
-        finally
-        {
-            _directory.Dispose();
-            base.Dispose();
-        }
     }
 }
