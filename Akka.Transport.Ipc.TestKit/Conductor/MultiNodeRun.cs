@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Akka.Transport.Ipc.Endpoint;
+using Akka.Transport.Ipc.TestKit.Protocol;
+
+namespace Akka.Transport.Ipc.TestKit.Conductor;
+
+/// <summary>
+/// Runs one test method of a spec as a multi-node run: learns the roles, makes a private run directory (the
+/// conductor's socket and the IPC directory, both owner-only), starts one process per role, waits for all of them
+/// (or the time-out, or cancellation: then kills them), sweeps what killed nodes left in the IPC directory and
+/// removes the run directory. No node outlives the run.
+/// </summary>
+internal static partial class MultiNodeRun
+{
+    /// <summary>Default whole-run time-out when <see cref="MultiNodeFactAttribute"/> sets none.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
+
+    private static readonly TimeSpan KillLimit = TimeSpan.FromSeconds(30);
+
+    public static async Task<MultiNodeRunResult> RunAsync(
+        Type specType, string methodName, TimeSpan timeout, Action<string>? liveOutput = null, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var config = ConfigProbe.ConfigOf(specType);
+        if (config.Roles.Count == 0)
+            throw new InvalidOperationException($"{specType.FullName}'s MultiNodeConfig declares no roles.");
+
+        var output = new RunOutput(liveOutput);
+        var runDirectory = Directory.CreateTempSubdirectory("akka-ipc-multinode-");
+        string ipcDirectory = Path.Combine(runDirectory.FullName, "ipc");
+        Directory.CreateDirectory(ipcDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string socket = Path.Combine(runDirectory.FullName, "conductor.sock");
+        output.Conductor($"{specType.Name}.{methodName}: roles {string.Join(", ", config.Roles.Select(r => r.Name))}; run directory {runDirectory.FullName}");
+
+        var processes = new List<RoleProcess>();
+        using var conductor = new RunConductor(config, socket, output);
+        try
+        {
+            foreach (var role in config.Roles)
+            {
+                var environment = new NodeEnvironment(socket, role.Name, ipcDirectory, SystemName(specType),
+                    specType.Assembly.Location, specType.FullName!, methodName);
+                var process = RoleProcess.Start(environment, output);
+                processes.Add(process);
+                conductor.AddProcess(role.Name, process);
+            }
+
+            var finished = await Task.WhenAny(conductor.Completion, Task.Delay(timeout, cancellation)).ConfigureAwait(false);
+            if (finished != conductor.Completion)
+            {
+                var fates = conductor.Fates;
+                conductor.Abort(cancellation.IsCancellationRequested
+                    ? "The run was cancelled."
+                    : $"The spec did not finish within {timeout.TotalSeconds:0.###} s; still running: "
+                        + string.Join(", ", fates.Where(f => f.Value == RoleFate.Running).Select(f => f.Key)));
+            }
+        }
+        catch (Exception e)
+        {
+            conductor.Abort($"The run could not start: {e.Message}");
+        }
+        finally
+        {
+            foreach (var process in processes)
+                process.Signal(Mono.Unix.Native.Signum.SIGKILL);
+            await Task.WhenAny(Task.WhenAll(processes.Select(p => p.Exited)), Task.Delay(KillLimit)).ConfigureAwait(false);
+            foreach (var process in processes)
+                process.Dispose();
+        }
+
+        var result = new MultiNodeRunResult(specType, methodName, conductor.Fates, conductor.Failures, output, clock.Elapsed);
+        RemoveRunDirectory(runDirectory, ipcDirectory, output);
+        return result;
+    }
+
+    /// <summary>
+    /// Sweeps what dead endpoints left (killed nodes leave their names and /dev/shm segments and semaphores), the
+    /// way a starting endpoint does, then deletes the run directory.
+    /// </summary>
+    private static void RemoveRunDirectory(DirectoryInfo runDirectory, string ipcDirectory, RunOutput output)
+    {
+        try
+        {
+            EndpointDirectory.SweepDeadEndpoints(new ChannelNames(ipcDirectory), ownPort: 0);
+            runDirectory.Delete(recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            output.Conductor($"could not remove the run directory {runDirectory.FullName}: {e.Message}");
+        }
+    }
+
+    /// <summary>Every role's ActorSystem is named after the spec class (Akka.Cluster needs one name).</summary>
+    internal static string SystemName(Type specType)
+    {
+        string name = NotInSystemName().Replace(specType.Name, "-");
+        return char.IsLetterOrDigit(name[0]) ? name : "Spec" + name;
+    }
+
+    [GeneratedRegex("[^A-Za-z0-9_-]")]
+    private static partial Regex NotInSystemName();
+}

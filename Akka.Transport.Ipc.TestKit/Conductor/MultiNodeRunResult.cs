@@ -1,0 +1,52 @@
+using System.Text;
+
+namespace Akka.Transport.Ipc.TestKit.Conductor;
+
+/// <summary>
+/// The outcome of a run: each role's fate, the failures (run-level ones first, then each failed role's), and all
+/// output. It passed when there is no failure: every role passed or was killed or exited by the conductor.
+/// </summary>
+internal sealed class MultiNodeRunResult
+{
+    private const int TailLines = 15;
+    private readonly RunOutput _output;
+
+    public MultiNodeRunResult(Type specType, string method, IReadOnlyDictionary<string, RoleFate> fates,
+        IReadOnlyList<(string? Role, string Failure)> failures, RunOutput output, TimeSpan elapsed)
+    {
+        Name = $"{specType.FullName}.{method}";
+        Fates = fates;
+        Failures = failures;
+        _output = output;
+        Elapsed = elapsed;
+    }
+
+    public string Name { get; }
+
+    public IReadOnlyDictionary<string, RoleFate> Fates { get; }
+
+    public IReadOnlyList<(string? Role, string Failure)> Failures { get; }
+
+    public TimeSpan Elapsed { get; }
+
+    public bool Passed => Failures.Count == 0 && Fates.Values.All(f => f is RoleFate.Passed or RoleFate.Killed or RoleFate.ExitedOnPurpose);
+
+    public IReadOnlyList<string> OutputLines => _output.Lines;
+
+    /// <summary>Why the run failed: each failure, and the last output lines of each failed role.</summary>
+    public string FailureMessage()
+    {
+        var text = new StringBuilder($"Multi-node spec {Name} failed after {Elapsed.TotalSeconds:F1} s:");
+        foreach (var (role, failure) in Failures)
+        {
+            text.AppendLine();
+            text.Append(role is null ? $"- {failure}" : $"- role {role}: {failure}");
+            if (role is null)
+                continue;
+            text.AppendLine().Append($"  last output of {role}:");
+            foreach (var line in _output.TailOf(role).TakeLast(TailLines))
+                text.AppendLine().Append("    ").Append(line);
+        }
+        return text.ToString();
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.RegularExpressions;
+using Akka.Configuration;
+
+namespace Akka.Transport.Ipc.TestKit;
+
+/// <summary>
+/// The roles of a multi-node spec and their configuration, as in Akka.Remote.TestKit: derive from it, declare roles
+/// with <see cref="Role"/> in the constructor, set <see cref="CommonConfig"/> and per-role configuration with
+/// <see cref="NodeConfig"/>. The kit constructs it in the test process (to learn the roles) and in every node
+/// process, so the constructor must be deterministic and must not start anything.
+/// </summary>
+/// <remarks>
+/// A node's configuration, highest priority first: what the kit must set (the IPC directory of the run, port 0, the
+/// throttler adapter when <see cref="TestTransport"/>), the role's <see cref="NodeConfig"/>, <see cref="CommonConfig"/>,
+/// the kit's defaults (<c>akka.actor.provider = remote</c>, <c>akka.remote.enabled-transports = ["akka.remote.ipc"]</c>)
+/// and Akka.TestKit's reference configuration.
+/// </remarks>
+public abstract partial class MultiNodeConfig
+{
+    private readonly List<RoleName> _roles = new();
+    private readonly Dictionary<RoleName, Config> _nodeConfigs = new();
+
+    /// <summary>Configuration every role gets (below its <see cref="NodeConfig"/>).</summary>
+    public Config CommonConfig { get; protected set; } = Config.Empty;
+
+    /// <summary>
+    /// When true, Akka.Remote's throttler adapter (<c>trttl</c>) is applied over the IPC transport, so that
+    /// <see cref="TestConductor.Blackhole"/>, <see cref="TestConductor.PassThrough"/> and
+    /// <see cref="TestConductor.Throttle"/> work. Addresses then read <c>akka.trttl.ipc://…</c>.
+    /// </summary>
+    public bool TestTransport { get; protected set; }
+
+    /// <summary>
+    /// How long a barrier waits for the roles still running, from the first arrival, before it fails naming the
+    /// roles that never came. Default 30 s (<c>akka.testconductor.barrier-timeout</c> in Akka.Remote.TestKit).
+    /// </summary>
+    public TimeSpan BarrierTimeout { get; protected set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The roles, in declaration order.</summary>
+    public IReadOnlyList<RoleName> Roles => _roles;
+
+    /// <summary>Declares a role; names are unique, made of letters, digits, '-' and '_'.</summary>
+    protected RoleName Role(string name)
+    {
+        if (!RoleNamePattern().IsMatch(name))
+            throw new ArgumentException($"Role name '{name}' is not valid: use letters, digits, '-' and '_'.", nameof(name));
+        if (_roles.Any(r => r.Name == name))
+            throw new ArgumentException($"Role '{name}' is declared twice.", nameof(name));
+        var role = new RoleName(name);
+        _roles.Add(role);
+        return role;
+    }
+
+    /// <summary>Adds configuration for the given roles (above <see cref="CommonConfig"/>); later calls take priority.</summary>
+    protected void NodeConfig(IEnumerable<RoleName> roles, IEnumerable<Config> configs)
+    {
+        var combined = configs.Aggregate(Config.Empty, (acc, c) => c.WithFallback(acc));
+        foreach (var role in roles)
+        {
+            _nodeConfigs[role] = _nodeConfigs.TryGetValue(role, out var existing)
+                ? combined.WithFallback(existing)
+                : combined;
+        }
+    }
+
+    /// <summary>The role-specific configuration of <paramref name="role"/> (empty when none was given).</summary>
+    public Config ConfigOf(RoleName role) => _nodeConfigs.TryGetValue(role, out var config) ? config : Config.Empty;
+
+    internal RoleName RoleNamed(string name) =>
+        _roles.FirstOrDefault(r => r.Name == name)
+        ?? throw new InvalidOperationException($"The spec's config has no role '{name}'; roles: {string.Join(", ", _roles.Select(r => r.Name))}.");
+
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex RoleNamePattern();
+}

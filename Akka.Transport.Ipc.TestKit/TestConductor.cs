@@ -1,0 +1,70 @@
+using Akka.Remote.Transport;
+using Akka.Transport.Ipc.TestKit.Node;
+using Akka.Transport.Ipc.TestKit.Protocol;
+
+namespace Akka.Transport.Ipc.TestKit;
+
+/// <summary>
+/// Acts on roles from inside a spec, as Akka.Remote.TestKit's TestConductor does. Every call returns a task that
+/// completes once the action has taken effect (the process is gone, stopped, running again, or the throttle is set).
+/// The conductor runs in the test process and reaches the nodes over its own channel, never over the transport
+/// under test. After a role is killed or exited, barriers wait only for the roles still running.
+/// </summary>
+public sealed class TestConductor
+{
+    private readonly ConductorClient _client;
+    private readonly MultiNodeConfig _config;
+
+    internal TestConductor(ConductorClient client, MultiNodeConfig config)
+    {
+        _client = client;
+        _config = config;
+    }
+
+    /// <summary>Terminates the role's ActorSystem and exits its process with <paramref name="exitCode"/>.</summary>
+    public Task Exit(RoleName node, int exitCode) => Command("exit", node, code: exitCode);
+
+    /// <summary>Kills the role's process with SIGKILL: no clean-up of any kind runs in it.</summary>
+    public Task Kill(RoleName node) => Command("kill", node);
+
+    /// <summary>Stops the role's process with SIGSTOP; it keeps its resources and counts for barriers.</summary>
+    public Task Freeze(RoleName node) => Command("freeze", node);
+
+    /// <summary>Resumes a frozen role with SIGCONT.</summary>
+    public Task Thaw(RoleName node) => Command("thaw", node);
+
+    /// <summary>Drops everything between <paramref name="node"/> and <paramref name="target"/> in <paramref name="direction"/>, on <paramref name="node"/>.</summary>
+    public Task Blackhole(RoleName node, RoleName target, ThrottleTransportAdapter.Direction direction) =>
+        Throttle(node, target, direction, 0f);
+
+    /// <summary>Ends a blackhole or throttle between <paramref name="node"/> and <paramref name="target"/>.</summary>
+    public Task PassThrough(RoleName node, RoleName target, ThrottleTransportAdapter.Direction direction) =>
+        Throttle(node, target, direction, -1f);
+
+    /// <summary>
+    /// Limits <paramref name="node"/>'s traffic with <paramref name="target"/> to <paramref name="rateMBit"/> Mbit/s
+    /// (0 blackholes, a negative rate passes through). Needs <see cref="MultiNodeConfig.TestTransport"/>.
+    /// </summary>
+    public Task Throttle(RoleName node, RoleName target, ThrottleTransportAdapter.Direction direction, float rateMBit)
+    {
+        if (!_config.TestTransport)
+            throw new InvalidOperationException("Throttle, Blackhole and PassThrough need TestTransport = true in the MultiNodeConfig.");
+        return Command("throttle", node, target, direction.ToString(), rateMBit);
+    }
+
+    private Task Command(string operation, RoleName node, RoleName? target = null, string? direction = null, float rate = 0, int code = 0)
+    {
+        _config.RoleNamed(node.Name);
+        if (target is not null)
+            _config.RoleNamed(target.Name);
+        return _client.CommandAsync(new ConductorMessage
+        {
+            Operation = operation,
+            Role = node.Name,
+            Target = target?.Name,
+            Direction = direction,
+            Rate = rate,
+            Code = code,
+        });
+    }
+}
