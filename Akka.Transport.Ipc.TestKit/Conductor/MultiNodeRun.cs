@@ -69,7 +69,8 @@ internal static partial class MultiNodeRun
                 process.Dispose();
         }
 
-        var result = new MultiNodeRunResult(specType, methodName, conductor.Fates, conductor.Failures, output, clock.Elapsed);
+        var result = new MultiNodeRunResult(specType, methodName, conductor.Fates, conductor.Failures, output, clock.Elapsed,
+            processes.ToDictionary(p => p.Role, p => p.Pid), runDirectory.FullName);
         RemoveRunDirectory(runDirectory, ipcDirectory, output);
         return result;
     }

@@ -12,8 +12,11 @@ internal sealed class MultiNodeRunResult
     private readonly RunOutput _output;
 
     public MultiNodeRunResult(Type specType, string method, IReadOnlyDictionary<string, RoleFate> fates,
-        IReadOnlyList<(string? Role, string Failure)> failures, RunOutput output, TimeSpan elapsed)
+        IReadOnlyList<(string? Role, string Failure)> failures, RunOutput output, TimeSpan elapsed,
+        IReadOnlyDictionary<string, int> processIds, string runDirectory)
     {
+        ProcessIds = processIds;
+        RunDirectory = runDirectory;
         Name = $"{specType.FullName}.{method}";
         Fates = fates;
         Failures = failures;
@@ -28,6 +31,12 @@ internal sealed class MultiNodeRunResult
     public IReadOnlyList<(string? Role, string Failure)> Failures { get; }
 
     public TimeSpan Elapsed { get; }
+
+    /// <summary>Each role's process id (all of them gone by the time the result exists).</summary>
+    public IReadOnlyDictionary<string, int> ProcessIds { get; }
+
+    /// <summary>The run's private directory (removed by the time the result exists).</summary>
+    public string RunDirectory { get; }
 
     public bool Passed => Failures.Count == 0 && Fates.Values.All(f => f is RoleFate.Passed or RoleFate.Killed or RoleFate.ExitedOnPurpose);
 

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Akka.Transport.Ipc.TestKit;
+using Xunit.Abstractions;
+
+namespace Akka.Transport.Ipc.Tests.MultiNode.Kit;
+
+public sealed class ThreeRolesConfig : MultiNodeConfig
+{
+    public ThreeRolesConfig(TimeSpan barrierTimeout)
+    {
+        A = Role("a");
+        B = Role("b");
+        C = Role("c");
+        BarrierTimeout = barrierTimeout;
+    }
+
+    public RoleName A { get; }
+
+    public RoleName B { get; }
+
+    public RoleName C { get; }
+}
+
+/// <summary>
+/// Specs that misbehave on purpose, for <see cref="KitBehaviourTests"/>. Their methods carry no
+/// <see cref="MultiNodeFactAttribute"/>: the tests run them through the kit's runner and judge the result, so they
+/// are not tests of their own.
+/// </summary>
+public sealed class BarrierSpecs : MultiNodeSpec
+{
+    private readonly ThreeRolesConfig _config;
+
+    public BarrierSpecs(ITestOutputHelper output) : this(new ThreeRolesConfig(TimeSpan.FromSeconds(3)), output)
+    {
+    }
+
+    private BarrierSpecs(ThreeRolesConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
+
+    /// <summary>c arrives 10 s late at a barrier with a 3 s time-out.</summary>
+    public void Late_role()
+    {
+        RunOn(() => Thread.Sleep(TimeSpan.FromSeconds(10)), _config.C);
+        EnterBarrier("meet");
+    }
+
+    /// <summary>b throws; a and c wait at a barrier b never reaches.</summary>
+    public void Failing_role()
+    {
+        Output!.WriteLine($"hello from {Myself.Name}");
+        RunOn(() => throw new InvalidOperationException("boom on b"), _config.B);
+        EnterBarrier("after-boom");
+    }
+}
+
+/// <summary>Specs whose barriers would wait a minute, so that only the run's time-out can end them.</summary>
+public sealed class PatientSpecs : MultiNodeSpec
+{
+    private readonly ThreeRolesConfig _config;
+
+    public PatientSpecs(ITestOutputHelper output) : this(new ThreeRolesConfig(TimeSpan.FromSeconds(60)), output)
+    {
+    }
+
+    private PatientSpecs(ThreeRolesConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
+
+    /// <summary>b never returns.</summary>
+    public void Hanging_role()
+    {
+        RunOn(() => Thread.Sleep(Timeout.Infinite), _config.B);
+        EnterBarrier("never");
+    }
+
+    /// <summary>
+    /// a freezes b for 1.5 s (b measures the gap in its own clock), then kills b and exits c with code 3 while both
+    /// wait at a barrier, which then waits for a alone.
+    /// </summary>
+    public void Frozen_killed_and_exited_roles()
+    {
+        // b ticks every 10 ms from before the freeze until a gap of over a second shows it was stopped (or 15 s pass).
+        Task<TimeSpan>? longestGap = null;
+        RunOn(() => longestGap = Task.Run(() =>
+        {
+            var longest = TimeSpan.Zero;
+            var last = Stopwatch.GetTimestamp();
+            var until = last + Stopwatch.Frequency * 15;
+            while (Stopwatch.GetTimestamp() < until && longest < TimeSpan.FromSeconds(1))
+            {
+                Thread.Sleep(10);
+                var now = Stopwatch.GetTimestamp();
+                var gap = Stopwatch.GetElapsedTime(last, now);
+                longest = gap > longest ? gap : longest;
+                last = now;
+            }
+            return longest;
+        }), _config.B);
+        EnterBarrier("ticking");
+
+        RunOn(() =>
+        {
+            TestConductor.Freeze(_config.B).Wait();
+            Thread.Sleep(TimeSpan.FromSeconds(1.5));
+            TestConductor.Thaw(_config.B).Wait();
+        }, _config.A);
+        RunOn(() =>
+        {
+            var gap = longestGap!.Result;
+            Assert.True(gap >= TimeSpan.FromSeconds(1), $"b was never stopped: its longest gap was {gap.TotalMilliseconds:F0} ms");
+            Output!.WriteLine($"b was stopped for {gap.TotalMilliseconds:F0} ms");
+        }, _config.B);
+        EnterBarrier("thawed");
+
+        // b and c wait at 'gone' (and never leave it); a removes them, and 'gone' then waits for a alone.
+        RunOn(() =>
+        {
+            TestConductor.Kill(_config.B).Wait();
+            TestConductor.Exit(_config.C, 3).Wait();
+        }, _config.A);
+        EnterBarrier("gone");
+        EnterBarrier("a-alone");
+        Output!.WriteLine($"{Myself.Name} passed the barriers alone");
+    }
+}

@@ -1,0 +1,91 @@
+using Akka.Transport.Ipc.TestKit.Conductor;
+using Akka.Transport.Ipc.Tests.MultiProcess;
+using Xunit.Abstractions;
+
+namespace Akka.Transport.Ipc.Tests.MultiNode.Kit;
+
+/// <summary>
+/// The kit's own behaviour, through its runner (what <c>[MultiNodeFact]</c> runs): barriers that time out name the
+/// late role, a failing role fails the run with its message at once, a hanging run is killed at its time-out, killed,
+/// frozen and exited roles, output prefixed with the role, and nothing left behind, pass or fail.
+/// </summary>
+[Collection(MultiProcessCollection.Name)]
+public sealed class KitBehaviourTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task A_barrier_that_times_out_names_the_late_role()
+    {
+        var result = await RunAsync(typeof(BarrierSpecs), nameof(BarrierSpecs.Late_role));
+
+        Assert.False(result.Passed);
+        string message = result.FailureMessage();
+        Assert.Contains("Barrier 'meet' timed out after 3 s: c never arrived (arrived: ", message);
+        Assert.Equal(RoleFate.Failed, result.Fates["a"]);
+        AssertNothingLeft(result);
+    }
+
+    [Fact]
+    public async Task A_failing_role_fails_the_run_with_its_message_and_the_others_stop_waiting_at_once()
+    {
+        var result = await RunAsync(typeof(BarrierSpecs), nameof(BarrierSpecs.Failing_role));
+
+        Assert.False(result.Passed);
+        string message = result.FailureMessage();
+        Assert.Contains("role b: System.InvalidOperationException: boom on b", message);
+        // The others' barrier failed because b failed, not because a 3 s time-out passed.
+        Assert.Contains("Barrier 'after-boom' failed: role b failed: System.InvalidOperationException: boom on b", message);
+        Assert.DoesNotContain("timed out", message);
+        Assert.Equal(RoleFate.Failed, result.Fates["b"]);
+        // Output, prefixed with the role; the failed role's last lines are in the message.
+        foreach (var role in new[] { "a", "b", "c" })
+            Assert.Contains($"[{role}] hello from {role}", result.OutputLines);
+        Assert.Contains("last output of b:", message);
+        AssertNothingLeft(result);
+    }
+
+    [Fact]
+    public async Task A_hanging_role_is_killed_at_the_run_time_out()
+    {
+        var result = await RunAsync(typeof(PatientSpecs), nameof(PatientSpecs.Hanging_role), TimeSpan.FromSeconds(15));
+
+        Assert.False(result.Passed);
+        Assert.Contains("The spec did not finish within 15 s; still running: a, b, c", result.FailureMessage());
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(45), $"the run took {result.Elapsed}");
+        AssertNothingLeft(result);
+    }
+
+    [Fact]
+    public async Task Frozen_killed_and_exited_roles_take_effect_and_later_barriers_wait_only_for_the_rest()
+    {
+        var result = await RunAsync(typeof(PatientSpecs), nameof(PatientSpecs.Frozen_killed_and_exited_roles));
+
+        Assert.True(result.Passed, result.FailureMessage());
+        Assert.Equal(RoleFate.Passed, result.Fates["a"]);
+        Assert.Equal(RoleFate.Killed, result.Fates["b"]);
+        Assert.Equal(RoleFate.ExitedOnPurpose, result.Fates["c"]);
+        Assert.Contains(result.OutputLines, l => l.StartsWith("[b] b was stopped for ", StringComparison.Ordinal));
+        Assert.Contains(result.OutputLines, l => l.EndsWith("c exited with code 3", StringComparison.Ordinal));
+        Assert.Contains("[a] a passed the barriers alone", result.OutputLines);
+        Assert.DoesNotContain(result.OutputLines, l => l.StartsWith("[b] b passed", StringComparison.Ordinal) || l.StartsWith("[c] c passed", StringComparison.Ordinal));
+        AssertNothingLeft(result);
+    }
+
+    private async Task<MultiNodeRunResult> RunAsync(Type spec, string method, TimeSpan? timeout = null)
+    {
+        var result = await MultiNodeRun.RunAsync(spec, method, timeout ?? RunTimeout);
+        foreach (var line in result.OutputLines)
+            output.WriteLine(line);
+        output.WriteLine(result.Passed ? $"passed in {result.Elapsed.TotalSeconds:F1} s" : result.FailureMessage());
+        return result;
+    }
+
+    /// <summary>Every role's process is gone and the run directory (socket, IPC directory) is removed.</summary>
+    private static void AssertNothingLeft(MultiNodeRunResult result)
+    {
+        foreach (var (role, pid) in result.ProcessIds)
+            Assert.False(Directory.Exists($"/proc/{pid}"), $"role {role}'s process {pid} is still there");
+        Assert.False(Directory.Exists(result.RunDirectory), $"{result.RunDirectory} is left");
+    }
+}
