@@ -21,13 +21,15 @@ public sealed class RemoteDeathWatchConfig : MultiNodeConfig
 }
 
 /// <summary>
-/// Remote deployment and DeathWatch across roles: <c>first</c> deploys an echo actor onto <c>second</c>, talks to it,
-/// watches it and sees it terminate when <c>second</c> stops it; then <c>second</c>'s whole process is killed by the
-/// conductor and <c>first</c> sees the watched remote actor's node terminated.
+/// Remote deployment and DeathWatch across roles: <c>first</c> deploys actors onto <c>second</c> (they answer from
+/// second's process), watches them and sees one terminate when stopped; then
+/// <c>second</c>'s process is SIGKILLed by the conductor and <c>first</c> gets <c>Terminated</c> for the other, within
+/// 5 s (certain death: the transport knows the process is gone).
 /// </summary>
 [Collection(MultiProcessCollection.Name)]
 public sealed class RemoteDeathWatchSpec : MultiNodeSpec
 {
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
     private readonly RemoteDeathWatchConfig _config;
 
     public RemoteDeathWatchSpec(ITestOutputHelper output) : this(new RemoteDeathWatchConfig(), output)
@@ -37,24 +39,32 @@ public sealed class RemoteDeathWatchSpec : MultiNodeSpec
     private RemoteDeathWatchSpec(RemoteDeathWatchConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
 
     [MultiNodeFact]
-    public void Remote_deployed_actor_answers_and_its_death_is_watched()
+    public void Remote_deployed_actors_answer_from_their_node_and_their_death_is_watched_even_when_the_node_is_killed()
     {
         RunOn(() =>
         {
-            var echo = Sys.ActorOf(Props.Create(() => new Echo())
-                .WithDeploy(Deploy.None.WithScope(new RemoteScope(GetAddress(_config.Second)))), "echo");
-            Assert.Equal(GetAddress(_config.Second), echo.Path.Address);
-            echo.Tell("hello");
-            ExpectMsg("hello from second");
-            Watch(echo);
-            echo.Tell(PoisonPill.Instance);
-            ExpectTerminated(echo);
+            var onSecond = Deploy.None.WithScope(new RemoteScope(GetAddress(_config.Second)));
+            var stopped = Sys.ActorOf(Props.Create<WhereAmI>().WithDeploy(onSecond), "stopped");
+            var killed = Sys.ActorOf(Props.Create<WhereAmI>().WithDeploy(onSecond), "killed");
+            Assert.Equal(GetAddress(_config.Second), stopped.Path.Address);
+            Assert.Equal("second", stopped.Ask<string>("where?", Step).Result);
+            Assert.Equal("second", killed.Ask<string>("where?", Step).Result);
+
+            Watch(stopped);
+            Watch(killed);
+            stopped.Tell(PoisonPill.Instance);
+            ExpectTerminated(stopped, Step);
+
+            TestConductor.Kill(_config.Second).Wait();
+            var terminated = ExpectTerminated(killed, TimeSpan.FromSeconds(5));
+            Assert.True(terminated.AddressTerminated, "the killed node's actor was not reported as its address terminated");
         }, _config.First);
-        EnterBarrier("deployed-and-watched");
+        EnterBarrier("watched");
     }
 
-    private sealed class Echo : ReceiveActor
+    /// <summary>Answers with the multi-node role of the process it runs in.</summary>
+    private sealed class WhereAmI : ReceiveActor
     {
-        public Echo() => Receive<string>(s => Sender.Tell($"{s} from {Context.System.Settings.Config.GetString("akka.remote.ipc.directory") switch { _ => Environment.GetEnvironmentVariable("AKKA_IPC_MULTINODE_ROLE") }}"));
+        public WhereAmI() => Receive<string>(_ => Sender.Tell(Environment.GetEnvironmentVariable("AKKA_IPC_MULTINODE_ROLE")));
     }
 }
