@@ -2,7 +2,9 @@
 # Package-consumer check: pack every shipped project (dotnet cake --target=Pack), then build a fresh console app in a
 # temporary directory OUTSIDE the solution that references Akka.Transport.Ipc.Hosting by version from
 # artifacts/packages/ (and nothing of the repository), and run two processes of it that exchange messages with
-# WithIpcRemoting alone. Proves the packages carry their defaults and declare their dependencies, as a user gets them.
+# WithIpcRemoting alone; then an xunit test project outside the solution runs a two-role multi-node spec against the
+# Akka.Transport.Ipc.TestKit package. Proves the packages carry their defaults and declare their dependencies, as a
+# user gets them.
 # Prints "package-consumer check: passed" or "... FAILED: <why>"; exit code 0 only when it passed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,7 +17,7 @@ dotnet cake --target=Pack --verbosity=quiet || fail "dotnet cake --target=Pack"
 packages="$repo/artifacts/packages"
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -n 1)
 [ -n "$version" ] || fail "no <Version> in Directory.Build.props"
-for id in Akka.Transport.Ipc Akka.Transport.Ipc.Hosting; do
+for id in Akka.Transport.Ipc Akka.Transport.Ipc.Hosting Akka.Transport.Ipc.TestKit; do
   [ -f "$packages/$id.$version.nupkg" ] || fail "$packages/$id.$version.nupkg was not produced"
   [ -f "$packages/$id.$version.snupkg" ] || fail "$packages/$id.$version.snupkg (symbols) was not produced"
 done
@@ -72,4 +74,31 @@ done
 timeout 120 dotnet "$work/bin/Release/net10.0/Consumer.dll" "$ipc" || fail "the two consumer processes did not exchange every message"
 leftovers=$(ls -A "$ipc")
 [ -z "$leftovers" ] || fail "the consumer processes left files in their IPC directory: $leftovers"
+
+# The multi-node kit as a user gets it: an xunit 2 test project referencing Akka.Transport.Ipc.TestKit by version runs
+# a two-role spec with plain `dotnet test` (each role a process running the kit's assembly from the package).
+mkdir -p "$work/specs"
+cat > "$work/specs/Specs.csproj" <<CSPROJ
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <Nullable>enable</Nullable>
+    <IsPackable>false</IsPackable>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Akka.Transport.Ipc.TestKit" Version="$version" />
+    <PackageReference Include="Microsoft.NET.Test.Sdk" Version="17.14.1" />
+    <PackageReference Include="xunit" Version="2.9.3" />
+    <PackageReference Include="xunit.runner.visualstudio" Version="3.1.4" />
+  </ItemGroup>
+</Project>
+CSPROJ
+cp .ci/package-consumer/KitSpec.cs "$work/specs/KitSpec.cs"
+spec_log="$work/specs/test.log"
+timeout 300 dotnet test "$work/specs/Specs.csproj" -c Release --nologo > "$spec_log" 2>&1 \
+  || { tail -n 40 "$spec_log"; fail "the multi-node spec built against Akka.Transport.Ipc.TestKit did not pass"; }
+grep -qE 'Passed: +1\b' "$spec_log" || { tail -n 20 "$spec_log"; fail "the multi-node spec did not run"; }
+pgrep -f "$work/specs/bin/" >/dev/null && fail "a role of the consumer's multi-node spec is still running"
+
 echo "package-consumer check: passed"
