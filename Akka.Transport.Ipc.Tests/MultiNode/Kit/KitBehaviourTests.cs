@@ -81,11 +81,22 @@ public sealed class KitBehaviourTests(ITestOutputHelper output)
         return result;
     }
 
-    /// <summary>Every role's process is gone and the run directory (socket, IPC directory) is removed.</summary>
+    /// <summary>
+    /// Every role's process is gone, the run directory (socket, IPC directory) is removed, and nothing of the run's
+    /// endpoints is left in /dev/shm: no segment carrying its directory's token, no doorbell semaphore of its prefix
+    /// (a killed role leaves both until the kit sweeps them).
+    /// </summary>
     private static void AssertNothingLeft(MultiNodeRunResult result)
     {
         foreach (var (role, pid) in result.ProcessIds)
             Assert.False(Directory.Exists($"/proc/{pid}"), $"role {role}'s process {pid} is still there");
         Assert.False(Directory.Exists(result.RunDirectory), $"{result.RunDirectory} is left");
+        var names = new Akka.Transport.Ipc.Endpoint.ChannelNames(Path.Combine(result.RunDirectory, "ipc"));
+        string semaphores = "sem." + names.SemaphorePrefix.TrimStart('/');
+        var left = Directory.EnumerateFileSystemEntries("/dev/shm")
+            .Where(e => Path.GetFileName(e).Contains(names.Token, StringComparison.Ordinal)
+                || Path.GetFileName(e).StartsWith(semaphores, StringComparison.Ordinal))
+            .ToList();
+        Assert.True(left.Count == 0, "left in /dev/shm: " + string.Join(", ", left));
     }
 }
