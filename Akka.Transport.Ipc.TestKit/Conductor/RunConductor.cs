@@ -13,6 +13,9 @@ namespace Akka.Transport.Ipc.TestKit.Conductor;
 /// </summary>
 internal sealed partial class RunConductor : IDisposable
 {
+    /// <summary>How long roles get to report after the run failed before they are killed.</summary>
+    private static readonly TimeSpan PoisonGrace = TimeSpan.FromSeconds(5);
+
     private readonly object _gate = new();
     private readonly MultiNodeConfig _config;
     private readonly RunOutput _output;
@@ -235,12 +238,16 @@ internal sealed partial class RunConductor : IDisposable
         }
     }
 
-    /// <summary>The run has failed: answer everyone waiting, and every later barrier, with <paramref name="reason"/>.</summary>
+    /// <summary>
+    /// The run has failed: answer everyone waiting, and every later barrier, with <paramref name="reason"/>; roles
+    /// still running <see cref="PoisonGrace"/> later (busy in the spec, not at a barrier) are killed.
+    /// </summary>
     private void Poison(string reason)
     {
         if (_poison is not null)
             return;
         _poison = reason;
+        _ = Task.Delay(PoisonGrace).ContinueWith(_ => KillStragglers(), TaskScheduler.Default);
         if (!_addressesSent)
         {
             _addressesSent = true;
@@ -249,6 +256,25 @@ internal sealed partial class RunConductor : IDisposable
         }
         if (_barrier is { } barrier)
             FailBarrier(barrier, $"Barrier '{barrier.Name}' failed: {reason}");
+    }
+
+    private void KillStragglers()
+    {
+        List<RoleState> stragglers;
+        lock (_gate)
+        {
+            stragglers = _roles.Values.Where(r => !r.HasExited && !r.ReportedPassed).ToList();
+            foreach (var role in stragglers.Where(r => r.Fate == RoleFate.Running))
+            {
+                role.Fate = RoleFate.Failed;
+                role.Failure = $"still running {PoisonGrace.TotalSeconds:0} s after the run failed; killed";
+            }
+        }
+        foreach (var role in stragglers)
+        {
+            _output.Conductor($"killing {role.Name}: still running {PoisonGrace.TotalSeconds:0} s after the run failed");
+            role.Process?.Signal(Mono.Unix.Native.Signum.SIGKILL);
+        }
     }
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd();

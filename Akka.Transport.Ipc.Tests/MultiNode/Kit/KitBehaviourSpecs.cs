@@ -36,10 +36,10 @@ public sealed class BarrierSpecs : MultiNodeSpec
 
     private BarrierSpecs(ThreeRolesConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
 
-    /// <summary>c arrives 10 s late at a barrier with a 3 s time-out.</summary>
+    /// <summary>c arrives 30 s late at a barrier with a 3 s time-out.</summary>
     public void Late_role()
     {
-        RunOn(() => Thread.Sleep(TimeSpan.FromSeconds(10)), _config.C);
+        RunOn(() => Thread.Sleep(TimeSpan.FromSeconds(30)), _config.C);
         EnterBarrier("meet");
     }
 
