@@ -19,6 +19,10 @@ public abstract partial class MultiNodeConfig
 {
     private readonly List<RoleName> _roles = new();
     private readonly Dictionary<RoleName, Config> _nodeConfigs = new();
+    private readonly Dictionary<RoleName, string> _ipcDirectories = new();
+
+    /// <summary>The name of the IPC directory every role uses unless <see cref="SeparateIpcDirectory"/> says otherwise.</summary>
+    public const string DefaultIpcDirectory = "ipc";
 
     /// <summary>Configuration every role gets (below its <see cref="NodeConfig"/>).</summary>
     public Config CommonConfig { get; protected set; } = Config.Empty;
@@ -62,6 +66,23 @@ public abstract partial class MultiNodeConfig
                 : combined;
         }
     }
+
+    /// <summary>
+    /// Puts <paramref name="roles"/> in an IPC directory of their own, <paramref name="name"/>, inside the run's
+    /// directory (the other roles share <see cref="DefaultIpcDirectory"/>). Endpoints in different directories cannot
+    /// reach each other over IPC: with the hybrid transport (<c>akka.remote.ipc.network-transport</c>) this is how a
+    /// spec models roles on other hosts.
+    /// </summary>
+    protected void SeparateIpcDirectory(string name, params RoleName[] roles)
+    {
+        if (!RoleNamePattern().IsMatch(name) || name == DefaultIpcDirectory)
+            throw new ArgumentException($"IPC directory name '{name}' is not valid: use letters, digits, '-' and '_', not '{DefaultIpcDirectory}'.", nameof(name));
+        foreach (var role in roles)
+            _ipcDirectories[role] = name;
+    }
+
+    /// <summary>The name of the IPC directory <paramref name="role"/> uses.</summary>
+    public string IpcDirectoryOf(RoleName role) => _ipcDirectories.TryGetValue(role, out var name) ? name : DefaultIpcDirectory;
 
     /// <summary>The role-specific configuration of <paramref name="role"/> (empty when none was given).</summary>
     public Config ConfigOf(RoleName role) => _nodeConfigs.TryGetValue(role, out var config) ? config : Config.Empty;

@@ -28,8 +28,10 @@ internal static partial class MultiNodeRun
 
         var output = new RunOutput(liveOutput);
         var runDirectory = Directory.CreateTempSubdirectory("akka-ipc-multinode-");
-        string ipcDirectory = Path.Combine(runDirectory.FullName, "ipc");
-        Directory.CreateDirectory(ipcDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var ipcDirectories = config.Roles.Select(config.IpcDirectoryOf).Distinct()
+            .ToDictionary(name => name, name => Path.Combine(runDirectory.FullName, name));
+        foreach (var directory in ipcDirectories.Values)
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string socket = Path.Combine(runDirectory.FullName, "conductor.sock");
         output.Conductor($"{specType.Name}.{methodName}: roles {string.Join(", ", config.Roles.Select(r => r.Name))}; run directory {runDirectory.FullName}");
 
@@ -39,7 +41,7 @@ internal static partial class MultiNodeRun
         {
             foreach (var role in config.Roles)
             {
-                var environment = new NodeEnvironment(socket, role.Name, ipcDirectory, SystemName(specType),
+                var environment = new NodeEnvironment(socket, role.Name, ipcDirectories[config.IpcDirectoryOf(role)], SystemName(specType),
                     specType.Assembly.Location, specType.FullName!, methodName);
                 var process = RoleProcess.Start(environment, output);
                 processes.Add(process);
@@ -71,7 +73,7 @@ internal static partial class MultiNodeRun
 
         var result = new MultiNodeRunResult(specType, methodName, conductor.Fates, conductor.Failures, output, clock.Elapsed,
             processes.ToDictionary(p => p.Role, p => p.Pid), runDirectory.FullName);
-        RemoveRunDirectory(runDirectory, ipcDirectory, output);
+        RemoveRunDirectory(runDirectory, ipcDirectories.Values, output);
         return result;
     }
 
@@ -79,11 +81,12 @@ internal static partial class MultiNodeRun
     /// Sweeps what dead endpoints left (killed nodes leave their names and /dev/shm segments and semaphores), the
     /// way a starting endpoint does, then deletes the run directory.
     /// </summary>
-    private static void RemoveRunDirectory(DirectoryInfo runDirectory, string ipcDirectory, RunOutput output)
+    private static void RemoveRunDirectory(DirectoryInfo runDirectory, IEnumerable<string> ipcDirectories, RunOutput output)
     {
         try
         {
-            EndpointDirectory.SweepDeadEndpoints(new ChannelNames(ipcDirectory), ownPort: 0);
+            foreach (var ipcDirectory in ipcDirectories)
+                EndpointDirectory.SweepDeadEndpoints(new ChannelNames(ipcDirectory), ownPort: 0);
             runDirectory.Delete(recursive: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
