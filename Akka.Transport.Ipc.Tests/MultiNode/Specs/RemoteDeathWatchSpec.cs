@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Transport.Ipc.TestKit;
 using Akka.Transport.Ipc.Tests.MultiProcess;
 using Xunit.Abstractions;
@@ -8,11 +7,11 @@ namespace Akka.Transport.Ipc.Tests.MultiNode.Specs;
 
 public sealed class RemoteDeathWatchConfig : MultiNodeConfig
 {
-    public RemoteDeathWatchConfig()
+    public RemoteDeathWatchConfig(string mode)
     {
         First = Role("first");
         Second = Role("second");
-        CommonConfig = ConfigurationFactory.ParseString("akka.loglevel = INFO");
+        CommonConfig = ModeConfig.For(mode);
     }
 
     public RoleName First { get; }
@@ -26,17 +25,12 @@ public sealed class RemoteDeathWatchConfig : MultiNodeConfig
 /// <c>second</c>'s process is SIGKILLed by the conductor and <c>first</c> gets <c>Terminated</c> for the other, within
 /// 5 s (certain death: the transport knows the process is gone).
 /// </summary>
-[Collection(MultiProcessCollection.Name)]
-public sealed class RemoteDeathWatchSpec : MultiNodeSpec
+public abstract class RemoteDeathWatchSpec : MultiNodeSpec
 {
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
     private readonly RemoteDeathWatchConfig _config;
 
-    public RemoteDeathWatchSpec(ITestOutputHelper output) : this(new RemoteDeathWatchConfig(), output)
-    {
-    }
-
-    private RemoteDeathWatchSpec(RemoteDeathWatchConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
+    protected RemoteDeathWatchSpec(RemoteDeathWatchConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
 
     [MultiNodeFact]
     public void Remote_deployed_actors_answer_from_their_node_and_their_death_is_watched_even_when_the_node_is_killed()
@@ -68,3 +62,9 @@ public sealed class RemoteDeathWatchSpec : MultiNodeSpec
         public WhereAmI() => Receive<string>(_ => Sender.Tell(Environment.GetEnvironmentVariable("AKKA_IPC_MULTINODE_ROLE")));
     }
 }
+
+[Collection(MultiProcessCollection.Name)]
+public sealed class ShmRemoteDeathWatchSpec(ITestOutputHelper output) : RemoteDeathWatchSpec(new RemoteDeathWatchConfig("shm"), output);
+
+[Collection(MultiProcessCollection.Name)]
+public sealed class FifoRemoteDeathWatchSpec(ITestOutputHelper output) : RemoteDeathWatchSpec(new RemoteDeathWatchConfig("fifo"), output);
