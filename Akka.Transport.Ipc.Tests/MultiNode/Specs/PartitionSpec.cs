@@ -50,14 +50,7 @@ public sealed class PartitionSpec : MultiNodeSpec
         AwaitAssert(() => Assert.Equal(5, cluster.State.Members.Count(m => m.Status == MemberStatus.Up)), Resolution);
         EnterBarrier("all-up");
 
-        RunOn(() =>
-        {
-            foreach (var a in _config.Majority)
-            {
-                foreach (var b in _config.Minority)
-                    TestConductor.Blackhole(a, b, ThrottleTransportAdapter.Direction.Both).Wait();
-            }
-        }, _config.Majority[0]);
+        RunOn(() => EveryCrossLink(TestConductor.Blackhole), _config.Majority[0]);
         EnterBarrier("partitioned");
 
         RunOn(() => AwaitAssert(() =>
@@ -69,14 +62,7 @@ public sealed class PartitionSpec : MultiNodeSpec
         RunOn(() => Assert.True(Sys.WhenTerminated.Wait(Resolution), "a minority member did not down itself"), _config.Minority);
         EnterBarrier("resolved");
 
-        RunOn(() =>
-        {
-            foreach (var a in _config.Majority)
-            {
-                foreach (var b in _config.Minority)
-                    TestConductor.PassThrough(a, b, ThrottleTransportAdapter.Direction.Both).Wait();
-            }
-        }, _config.Majority[0]);
+        RunOn(() => EveryCrossLink(TestConductor.PassThrough), _config.Majority[0]);
         EnterBarrier("healed");
 
         ActorSystem? rejoined = null;
@@ -94,5 +80,15 @@ public sealed class PartitionSpec : MultiNodeSpec
             _config.Majority);
         EnterBarrier("rejoined");
         rejoined?.Terminate().Wait(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Applies <paramref name="command"/> to every majority–minority link, both directions, on the majority side.</summary>
+    private void EveryCrossLink(Func<RoleName, RoleName, ThrottleTransportAdapter.Direction, Task> command)
+    {
+        foreach (var a in _config.Majority)
+        {
+            foreach (var b in _config.Minority)
+                command(a, b, ThrottleTransportAdapter.Direction.Both).Wait();
+        }
     }
 }
