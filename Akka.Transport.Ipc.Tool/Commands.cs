@@ -20,27 +20,43 @@ public static class Commands
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (Console.IsOutputRedirected)
             console.Profile.Width = 240; // a file or a pipe has no width: do not wrap every cell to 80 columns
-        console.Write(Table(directory, endpoints, previous: null, seconds: 0));
+        console.Write(Table(directory, endpoints, baselineOf: _ => null));
         foreach (var e in endpoints.Where(e => e.Problem != null))
             output.WriteLine($"endpoint {e.Port}: {e.Problem}"); // whole, where a table cell would wrap it
         return 0;
     }
 
+    /// <summary>
+    /// Refreshes every second, <paramref name="count"/> times (0 = until Ctrl+C). On a terminal the table is redrawn
+    /// in place; into a file or a pipe each refresh is written whole, one after the other, at a width that does not
+    /// wrap. Rates are computed between two statistics documents an endpoint published, over the time between them
+    /// (their own timestamps), so a refresh that finds the same document as the last one shows the same rates.
+    /// </summary>
     public static int Watch(string directory, int count)
     {
-        IReadOnlyList<EndpointView>? previous = null;
-        var started = DateTime.UtcNow;
-        var last = started;
+        var rates = new RateBaselines();
+        Table Refresh() => Table(directory, rates.Update(EndpointSurvey.Read(directory)), rates.BaselineOf);
+        if (Console.IsOutputRedirected)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+            console.Profile.Width = 400; // a file or a pipe has no width: one line per row, rates included
+            for (int i = 0; count == 0 || i < count; i++)
+            {
+                if (i > 0)
+                    Thread.Sleep(1000);
+                console.Write(Refresh());
+                Console.Out.Flush();
+            }
+            return 0;
+        }
         AnsiConsole.Live(new Text("")).Start(context =>
         {
             for (int i = 0; count == 0 || i < count; i++)
             {
-                var now = DateTime.UtcNow;
-                var endpoints = EndpointSurvey.Read(directory);
-                context.UpdateTarget(Table(directory, endpoints, previous, (now - last).TotalSeconds));
+                if (i > 0)
+                    Thread.Sleep(1000);
+                context.UpdateTarget(Refresh());
                 context.Refresh();
-                (previous, last) = (endpoints, now);
-                Thread.Sleep(1000);
             }
         });
         return 0;
@@ -56,7 +72,8 @@ public static class Commands
         return 0;
     }
 
-    private static Table Table(string directory, IReadOnlyList<EndpointView> endpoints, IReadOnlyList<EndpointView>? previous, double seconds)
+    /// <param name="baselineOf">The earlier statistics of an endpoint to compute rates against (null: no rates).</param>
+    private static Table Table(string directory, IReadOnlyList<EndpointView> endpoints, Func<EndpointView, EndpointView?> baselineOf)
     {
         var table = new Table().Title($"IPC endpoints in {Markup.Escape(directory)}");
         foreach (var column in new[] { "port", "state", "pid", "address", "mode", "started", "peer", "channel", "dir", "frames out/in", "bytes out/in", "back-pressured", "queued B", "ring used B", "ended" })
@@ -69,7 +86,8 @@ public static class Commands
             if (e.Associations.Count == 0)
                 table.AddRow(Id(e.Port), state, Id(e.Pid), Markup.Escape(e.Address ?? ""), Markup.Escape(e.Mode ?? ""), started,
                     Markup.Escape(e.Problem ?? ""), "", "", "", "", "", "", "", Markup.Escape(ended));
-            var before = previous?.FirstOrDefault(p => p.Port == e.Port && p.Pid == e.Pid);
+            var before = baselineOf(e);
+            double seconds = before?.UpdatedAt is { } then && e.UpdatedAt is { } now ? (now - then).TotalSeconds : 0;
             bool first = true;
             foreach (var a in e.Associations)
             {

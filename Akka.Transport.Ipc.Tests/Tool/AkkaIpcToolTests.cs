@@ -151,7 +151,8 @@ public abstract class AkkaIpcToolTests(string mode, ITestOutputHelper output) : 
         }
     }
 
-    private static async Task<string> RunToolAsync(params string[] args)
+    /// <summary>Runs akka-ipc with <paramref name="args"/> as a process; it must exit 0. Returns its standard output.</summary>
+    internal static async Task<string> RunToolAsync(params string[] args)
     {
         var start = new ProcessStartInfo(NodeHostLocator.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(typeof(Akka.Transport.Ipc.Tool.EndpointSurvey).Assembly.Location);

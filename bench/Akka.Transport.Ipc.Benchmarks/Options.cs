@@ -10,8 +10,13 @@ internal static class Parts
     public const string Raw = "raw";
     public const string Micro = "micro";
     public const string Idle = "idle";
+    public const string Metrics = "metrics";
 
+    /// <summary>What a run without --only runs.</summary>
     public static readonly string[] All = { E2E, Latency, Raw, Micro, Idle };
+
+    /// <summary>Parts run only when --only names them (e.g. a before/after comparison of one change).</summary>
+    public static readonly string[] Optional = { Metrics };
 }
 
 /// <summary>Command line of the orchestrating process (children get a <c>--role</c>, see <see cref="ChildArgs"/>).</summary>
@@ -44,14 +49,16 @@ internal sealed record Options
     public static readonly string[] RawModes = { "shm", "fifo" };
 
     public const string Usage = """
-        Akka.Transport.Ipc.Benchmarks [--quick] [--only e2e|latency|raw|micro|idle[,...]] [--reps N]
+        Akka.Transport.Ipc.Benchmarks [--quick] [--only e2e|latency|raw|micro|idle|metrics[,...]] [--reps N]
                                       [--round-trips N] [--clients 1,5,10,20] [--latency-samples N]
                                       [--idle-seconds S] [--modes ipc-shm,ipc-fifo,tcp,hybrid-local,hybrid-remote]
                                       [--ring-sizes 64KiB,...]
                                       [--out DIR]
 
           --quick            small counts, one repetition, short BenchmarkDotNet job (about a minute)
-          --only PARTS       run only these parts (comma separated)
+          --only PARTS       run only these parts (comma separated). metrics (only when named): the shm raw
+                             streams and the ipc-shm e2e runs with the transport's frame counting off, on, and
+                             on with a MeterListener on every instrument, alternated in one run, side by side
           --reps N           repetitions of the e2e and latency parts (default 3, quick 1)
           --round-trips N    round trips per client in the e2e part (default 20000, quick 2000)
           --clients LIST     client counts of the e2e part (default 1,5,10,20)
@@ -105,10 +112,11 @@ internal sealed record Options
     {
         var parts = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(p => p.ToLowerInvariant()).ToArray();
+        var valid = Parts.All.Concat(Parts.Optional).ToArray();
         foreach (var part in parts)
-            if (!Parts.All.Contains(part))
-                throw new ArgumentException($"--only: unknown part '{part}' (valid: {string.Join(", ", Parts.All)})");
-        return Parts.All.Where(parts.Contains).ToArray();
+            if (!valid.Contains(part))
+                throw new ArgumentException($"--only: unknown part '{part}' (valid: {string.Join(", ", valid)})");
+        return valid.Where(parts.Contains).ToArray();
     }
 
     private static string[] ParseModes(string value)

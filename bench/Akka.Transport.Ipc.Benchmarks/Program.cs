@@ -35,7 +35,8 @@ internal static class ChildMain
         Parent.Watch(orphanGrace: TimeSpan.FromSeconds(10));
         try
         {
-            return childArgs.Role switch
+            MetricsVariant.Apply(childArgs.Get("metrics", MetricsVariant.On));
+            int exit = childArgs.Role switch
             {
                 "echo" => await ActorRoles.RunEchoAsync(childArgs),
                 "client" => await ActorRoles.RunClientAsync(childArgs),
@@ -43,6 +44,11 @@ internal static class ChildMain
                 "raw-sender" => await RawRoles.RunSenderAsync(childArgs),
                 _ => throw new ArgumentException($"Unknown role {childArgs.Role}"),
             };
+            if (MetricsVariant.Measurements is { } measurements)
+                Console.WriteLine($"metrics listener: {measurements} measurements received");
+            var (sent, received) = MetricsVariant.CountedFrames();
+            Parent.Send("counted", new { sent, received }); // the metrics part checks its variant with it; others ignore it
+            return exit;
         }
         catch (Exception e)
         {
@@ -146,6 +152,7 @@ internal static class Orchestrator
         bench.PrintLatency();
         bench.PrintHybrid();
         bench.PrintRaw();
+        bench.PrintMetrics();
         bench.PrintMicro();
         bench.PrintIdle();
 

@@ -3,15 +3,22 @@ namespace PingPong;
 /// <summary>
 /// Command line: --role ping|pong --port P --mode shm|fifo|tcp --messages N --size BYTES --directory D.
 /// --parent-stdin true is what ping adds when it starts its own pong: stop when standard input closes.
+/// --otel (no value): export the transport's metrics with OpenTelemetry's console exporter (see Telemetry).
 /// </summary>
 internal sealed record Options(string Role, int Port, string Mode, int Messages, int Size, string Directory, bool SpawnPong,
-    bool ParentStdin)
+    bool ParentStdin, bool Otel)
 {
     public static Options Parse(string[] args)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        bool otel = false;
         for (int i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--otel")
+            {
+                otel = true; // a flag: it takes no value
+                continue;
+            }
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
                 throw new ArgumentException($"Unexpected argument '{args[i]}'. Usage: {Usage}");
             values[args[i][2..]] = args[++i];
@@ -25,7 +32,8 @@ internal sealed record Options(string Role, int Port, string Mode, int Messages,
             Size: int.Parse(Get("size", "64")),
             Directory: Get("directory", ""),
             SpawnPong: false,
-            ParentStdin: bool.Parse(Get("parent-stdin", "false")));
+            ParentStdin: bool.Parse(Get("parent-stdin", "false")),
+            Otel: otel);
         if (values.Count > 0)
             throw new ArgumentException($"Unknown option --{values.Keys.First()}. Usage: {Usage}");
         if (options.Role is not ("ping" or "pong"))
@@ -37,5 +45,5 @@ internal sealed record Options(string Role, int Port, string Mode, int Messages,
     }
 
     public const string Usage =
-        "PingPong [--role ping|pong] [--port P] [--mode shm|fifo|tcp] [--messages N] [--size BYTES] [--directory D]";
+        "PingPong [--role ping|pong] [--port P] [--mode shm|fifo|tcp] [--messages N] [--size BYTES] [--directory D] [--otel]";
 }

@@ -21,6 +21,8 @@ internal static class Pong
 {
     public static async Task<int> RunAsync(Options options)
     {
+        // Disposed last: its final export then holds the run's totals, the association's end included.
+        using var telemetry = Telemetry.Start(options.Otel, "pong");
         using var system = ActorSystem.Create("Pong", Hocon.For(options.Mode, options.Port, options.Directory));
         system.ActorOf(Props.Create(() => new EchoActor()), "pong");
         // Run until Ctrl+C or SIGTERM, not until stdin ends: in the background, under nohup or as a service stdin is
@@ -55,6 +57,7 @@ internal static class Ping
             // Ctrl+C or SIGTERM ends the run early but in order: the system terminates and the pong is stopped.
             using var stop = new CancellationTokenSource();
             StopSignals.OnStop(_ => stop.Cancel());
+            using var telemetry = Telemetry.Start(options.Otel, "ping");
             using var system = ActorSystem.Create("Ping", Hocon.For(options.Mode, 0, options.Directory));
             string host = options.Mode == "tcp" ? "127.0.0.1" : "localhost";
             string protocol = options.Mode == "tcp" ? "akka.tcp" : "akka.ipc";
@@ -113,12 +116,27 @@ internal static class Ping
             start.ArgumentList.Add(typeof(Ping).Assembly.Location);
         foreach (var arg in new[] { "--role", "pong", "--mode", options.Mode, "--directory", options.Directory, "--parent-stdin", "true" })
             start.ArgumentList.Add(arg);
+        if (options.Otel)
+            start.ArgumentList.Add("--otel");
         var process = Process.Start(start)!;
         while (process.StandardOutput.ReadLine() is { } line)
             if (line.StartsWith("PONG ", StringComparison.Ordinal))
+            {
+                if (options.Otel)
+                    s_pongOutput = ForwardAsync(process.StandardOutput);
                 return (process, Address.Parse(line[5..]).Port!.Value);
+            }
         throw new InvalidOperationException("The pong process exited before reporting its address.");
     }
+
+    private static Task? s_pongOutput;
+
+    /// <summary>With --otel the pong exports too: its lines are printed here, marked "pong| ", until it exits.</summary>
+    private static Task ForwardAsync(StreamReader output) => Task.Run(async () =>
+    {
+        while (await output.ReadLineAsync() is { } line)
+            Console.WriteLine("pong| " + line);
+    });
 
     private static void StopPong(Process? process)
     {
@@ -129,6 +147,7 @@ internal static class Ping
             process.StandardInput.Close(); // the pong stops when its standard input ends
             if (!process.WaitForExit(TimeSpan.FromSeconds(20)))
                 process.Kill(entireProcessTree: true);
+            s_pongOutput?.Wait(TimeSpan.FromSeconds(5));
         }
         catch (InvalidOperationException) { }
         process.Dispose();

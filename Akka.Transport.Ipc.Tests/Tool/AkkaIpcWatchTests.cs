@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Remote.Transport;
+using Akka.Transport.Ipc.Tests.Infrastructure;
+using Akka.Transport.Ipc.Tests.MultiProcess;
+using Akka.Transport.Ipc.Tests.NodeHost;
+using Google.Protobuf;
+using Xunit.Abstractions;
+
+namespace Akka.Transport.Ipc.Tests.Tool;
+
+/// <summary>
+/// <c>akka-ipc watch --count N</c>, run as a process with its output in a pipe (as in a script or a log), against a
+/// live two-process system streaming at a known pace: every refresh is a readable table showing the writer's
+/// association — its peer, channel and direction — with a frame rate that matches the stream; it exits 0 after N.
+/// </summary>
+public abstract partial class AkkaIpcWatchTests(string mode, ITestOutputHelper output) : MultiProcessTestKit(output, mode: mode)
+{
+    private const int Refreshes = 4;
+    private const int FramesPerTick = 20;
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Watch_shows_peer_channel_and_a_frame_rate_matching_the_stream_and_exits_0_after_count_refreshes()
+    {
+        var node = await StartNodeAsync("Sink");
+        int nodePort = int.Parse((await node.RequestAsync("RAW-LISTEN", "RAW-LISTENING", Step)).Split(' ')[1], CultureInfo.InvariantCulture);
+        var writer = new IpcTransport(Sys, ConfigurationFactory.ParseString($"directory = \"{IpcDirectory.Path}\"\nmode = {Mode}\nring-size = {RingSize}"));
+        var (writerAddress, promise) = await writer.Listen();
+        promise.SetResult(new ActorAssociationEventListener(TestActor));
+        try
+        {
+            var handle = await writer.Associate(new Address("akka.ipc", "Sink", "localhost", nodePort)).WaitAsync(Step);
+            handle.ReadHandlerSource.SetResult(new RecordingHandleListener());
+
+            // A steady stream for the whole watch, its true rate measured here: about 1 000 frames/s, as paced.
+            using var stop = new CancellationTokenSource();
+            var stream = Task.Run(async () =>
+            {
+                var clock = Stopwatch.StartNew();
+                int sent = 0;
+                while (!stop.IsCancellationRequested)
+                {
+                    for (int i = 0; i < FramesPerTick; i++, sent++)
+                        Assert.True(handle.Write(ByteString.CopyFrom(RawSink.Frame(sent))));
+                    await Task.Delay(Tick);
+                }
+                return sent / clock.Elapsed.TotalSeconds;
+            });
+            await Task.Delay(TimeSpan.FromSeconds(1.5)); // the endpoints have published statistics of the stream
+            var watching = Stopwatch.StartNew();
+            string watch = await AkkaIpcToolTests.RunToolAsync("watch", "--count", Refreshes.ToString(CultureInfo.InvariantCulture),
+                "--directory", IpcDirectory.Path);
+            watching.Stop();
+            stop.Cancel();
+            double rate = await stream;
+            TestOutput.WriteLine($"stream: {rate:F0} frames/s; watch took {watching.Elapsed.TotalSeconds:F1} s:\n{watch}");
+
+            var tables = Regex.Split(watch, @"^.*IPC endpoints in .*$", RegexOptions.Multiline).Skip(1).ToList();
+            Assert.Equal(Refreshes, tables.Count);
+            Assert.InRange(watching.Elapsed.TotalSeconds, Refreshes - 1, 30); // one refresh a second, then it exits
+            string peer = $"akka.ipc://Sink@localhost:{nodePort}";
+            var rates = new List<double>();
+            foreach (var (table, index) in tables.Select((t, i) => (t, i)))
+            {
+                var row = Rows(table).SingleOrDefault(r => r.Length > 9 && r[0] == writerAddress.Port!.Value.ToString(CultureInfo.InvariantCulture));
+                Assert.True(row != null, $"refresh {index + 1} has no row of the writer's endpoint {writerAddress.Port}:\n{table}");
+                Assert.Equal(peer, row[6]);
+                Assert.Equal(Mode, row[7]);
+                Assert.Equal("outbound", row[8]);
+                var frames = FramesCell().Match(row[9]);
+                Assert.True(frames.Success, $"refresh {index + 1}: frames cell '{row[9]}'");
+                // Rates need two statistics documents: none in the first refresh; the second may still see the
+                // document the first saw (the endpoint publishes once a second); from the third on, always.
+                if (index == 0)
+                    Assert.False(frames.Groups["rate"].Success, "the first refresh has nothing to compute a rate from");
+                else if (index >= 2)
+                    Assert.True(frames.Groups["rate"].Success, $"refresh {index + 1} shows no rate: '{row[9]}'");
+                if (frames.Groups["rate"].Success)
+                    rates.Add(double.Parse(frames.Groups["rate"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+                // The node's inbound side of the same association is listed too.
+                Assert.Contains(Rows(table), r => r.Length > 9 && r[6] == $"akka.ipc://{Sys.Name}@localhost:{writerAddress.Port}" && r[8] == "inbound");
+            }
+            // Each refresh's rate is the stream's, within a generous bound (a shared machine; a second of statistics).
+            foreach (double shown in rates)
+                Assert.InRange(shown, rate / 3, rate * 3);
+        }
+        finally
+        {
+            await writer.Shutdown().WaitAsync(Step);
+        }
+        await ShutdownAndVerifyAsync();
+    }
+
+    /// <summary>The body rows of one table: cells between the vertical bars, trimmed.</summary>
+    private static List<string[]> Rows(string table) => table.Split('\n')
+        .Where(l => l.TrimStart().StartsWith('│'))
+        .Select(l => l.Trim().Trim('│').Split('│').Select(c => c.Trim()).ToArray())
+        .ToList();
+
+    /// <summary>"sent/received" with, from the second refresh on, " (sent rate/received rate/s)".</summary>
+    [GeneratedRegex(@"^[\d,]+/[\d,]+(?: \((?<rate>[\d,]+)/[\d,]+/s\))?$")]
+    private static partial Regex FramesCell();
+}
+
+[Collection(MultiProcessCollection.Name)]
+public sealed class ShmAkkaIpcWatchTests(ITestOutputHelper output) : AkkaIpcWatchTests("shm", output);
+
+[Collection(MultiProcessCollection.Name)]
+public sealed class FifoAkkaIpcWatchTests(ITestOutputHelper output) : AkkaIpcWatchTests("fifo", output);
