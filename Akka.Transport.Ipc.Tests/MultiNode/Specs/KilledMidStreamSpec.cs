@@ -107,7 +107,7 @@ public abstract class KilledMidStreamSpec(KilledMidStreamConfig config, ITestOut
             Assert.True(steadyRun!.Wait(Step));
             Assert.Equal(new PerSenderChecker.Done(SteadyCount), ExpectMsg<object>(Step));
             var echo = Sys.ActorSelection(Node(config.Consumer) / "user" / "echo").ResolveOne(Step).Result;
-            Pinger.Run(Sys, echo, 1000, Step);
+            Pings.Run(Sys, echo, 1000, Step);
         }, config.Steady);
         EnterBarrier("survived");
     }

@@ -87,7 +87,11 @@ internal sealed class Pinger : ReceiveActor
             }
         });
     }
+}
 
+/// <summary>Runs a <see cref="Pinger"/> from outside any actor.</summary>
+internal static class Pings
+{
     /// <summary>Pings <paramref name="echo"/> <paramref name="count"/> times; throws if any came back out of order.</summary>
     public static void Run(ActorSystem system, IActorRef echo, int count, TimeSpan timeout)
     {

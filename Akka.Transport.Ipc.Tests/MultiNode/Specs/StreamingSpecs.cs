@@ -34,7 +34,7 @@ public abstract class PingPongSpec(PingPongConfig config, ITestOutputHelper outp
         {
             var echo = Sys.ActorSelection(Node(config.Pong) / "user" / "echo").ResolveOne(Step).Result;
             Assert.Equal(GetAddress(config.Pong), echo.Path.Address);
-            Pinger.Run(Sys, echo, 10_000, Step);
+            Pings.Run(Sys, echo, 10_000, Step);
         }, config.Ping);
         EnterBarrier("done");
     }
