@@ -92,7 +92,8 @@ public abstract class CertainDeathClusterSpec(CertainDeathClusterConfig config, 
         RunOn(() =>
         {
             Thread.Sleep(StaysUp);
-            Assert.DoesNotContain(observerLog.Events, e => e.Address == c && e.Uid == newUid && e.Kind != MemberEventKind.Up);
+            Assert.False(observerLog.Events.Any(e => e.Address == c && e.Uid == newUid && e.Kind != MemberEventKind.Up),
+                $"the restarted C (uid {newUid}) did not stay Up on {Myself.Name}: {observerLog.Describe()}");
             AwaitAllUp(observer, members);
         }, config.A, config.B, config.C2);
         EnterBarrier("c2-stayed-up");
@@ -120,7 +121,8 @@ public abstract class CertainDeathClusterSpec(CertainDeathClusterConfig config, 
                 var left = RemovedBound - Stopwatch.GetElapsedTime(killedAt);
                 if (left > TimeSpan.Zero)
                     Thread.Sleep(left);
-                Assert.DoesNotContain(log.Events, e => e.Address == c && e.Kind is MemberEventKind.Removed or MemberEventKind.Downed);
+                Assert.False(log.Events.Any(e => e.Address == c && e.Kind is MemberEventKind.Removed or MemberEventKind.Downed),
+                    $"{Myself.Name} saw C downed or removed within {RemovedBound.TotalSeconds} s with down-dead-peers = off: {log.Describe()}");
                 Output?.WriteLine($"down-dead-peers = off: C neither downed nor removed on {Myself.Name} {Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds:F0} ms after the kill request");
             }
         }

@@ -98,7 +98,8 @@ public abstract class HybridMemberKillSpec(HybridMembersConfig config, ITestOutp
                 var left = RemovalBound - Stopwatch.GetElapsedTime(killedAt);
                 if (left > TimeSpan.Zero)
                     Thread.Sleep(left);
-                Assert.DoesNotContain(log.Events, e => e.Address == b && e.Kind is MemberEventKind.Removed or MemberEventKind.Downed);
+                Assert.False(log.Events.Any(e => e.Address == b && e.Kind is MemberEventKind.Removed or MemberEventKind.Downed),
+                    $"{Myself.Name} saw B downed or removed within {RemovalBound.TotalSeconds} s with down-dead-peers = off: {log.Describe()}");
                 Output?.WriteLine($"down-dead-peers = off: B neither downed nor removed on {Myself.Name} {Stopwatch.GetElapsedTime(killedAt).TotalMilliseconds:F0} ms after the kill request"
                     + (log.Events.Any(e => e.Address == b && e.Kind == MemberEventKind.Unreachable) ? " (unreachable)" : ""));
             }

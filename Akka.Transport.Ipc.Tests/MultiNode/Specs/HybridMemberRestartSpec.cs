@@ -69,7 +69,8 @@ public abstract class HybridMemberRestartSpec(HybridMembersConfig config, ITestO
         {
             // Whatever reacted to the first incarnation's death never touched the second.
             long newUid = UidOf(Sys, b);
-            Assert.DoesNotContain(log.Events, e => e.Address == b && e.Uid == newUid && e.Kind is not (MemberEventKind.Up or MemberEventKind.Disassociated));
+            Assert.False(log.Events.Any(e => e.Address == b && e.Uid == newUid && e.Kind is not (MemberEventKind.Up or MemberEventKind.Disassociated)),
+                $"a reaction reached the restarted B (uid {newUid}) on {Myself.Name}: {log.Describe()}");
         }, config.A, config.C);
         EnterBarrier("checked-again");
 
