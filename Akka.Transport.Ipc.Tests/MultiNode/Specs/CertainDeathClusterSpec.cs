@@ -87,8 +87,11 @@ public abstract class CertainDeathClusterSpec(CertainDeathClusterConfig config, 
 
         var (observer, observerLog) = restarted is null ? (Sys, log) : (restarted, restartedLog!);
         long newUid = UidOf(observer, c);
-        RunOn(() => Assert.NotEqual(oldUid, newUid), config.A, config.B);
-        Output?.WriteLine($"down-dead-peers = {config.DownDeadPeers}: C restarted on port {c.Port} (uid {oldUid} -> {newUid}) is Up on {Myself.Name}");
+        RunOn(() =>
+        {
+            Assert.NotEqual(oldUid, newUid);
+            Output?.WriteLine($"down-dead-peers = {config.DownDeadPeers}: C restarted on port {c.Port} (uid {oldUid} -> {newUid}) is Up on {Myself.Name}");
+        }, config.A, config.B);
         RunOn(() =>
         {
             Thread.Sleep(StaysUp);
