@@ -35,7 +35,7 @@ public static class IpcHocon
 
     /// <summary>
     /// The configuration of a NodeHost child: <see cref="Build"/>'s shapes for <see cref="NodeKinds.Ipc"/>,
-    /// <see cref="Hybrid"/> or the plain dot-netty shape, then <see cref="Cluster"/> on top when the node is a member.
+    /// <see cref="Hybrid"/>, then <see cref="Cluster"/> on top when the node asks for the cluster provider.
     /// </summary>
     public static string ForNode(NodeOptions options)
     {
@@ -43,12 +43,11 @@ public static class IpcHocon
         {
             NodeKinds.Hybrid => Hybrid(options.Directory, options.Port, options.NetworkTransport, options.RingSize,
                 options.MaxFrame, options.Mode, options.ShmDirectory, options.DownDeadPeers),
-            NodeKinds.Tcp => Tcp(options.Port, options.MaxFrame),
             _ => Build(options.Directory, options.Port, options.RingSize, options.MaxFrame, options.Mode,
                 shmDirectory: options.ShmDirectory),
         };
         // Later HOCON wins: the cluster part overrides the transport part's provider = remote.
-        return options.Cluster ? transport + Environment.NewLine + Cluster(options.HeartbeatPause) : transport;
+        return options.Cluster ? transport + Environment.NewLine + Cluster() : transport;
     }
 
     /// <summary>
@@ -94,23 +93,10 @@ public static class IpcHocon
         """;
 
     /// <summary>
-    /// Akka.Cluster on top of a transport shape. Downing is Akka's default, stated here so the tests do not depend on a
-    /// default changing: the split-brain resolver, keep-majority, stable-after 20 s, so a killed member is downed by
-    /// it only 20 s after it became unreachable (a test that needs a member removed sooner must get it from
-    /// down-dead-peers or down it itself). <paramref name="heartbeatPause"/> sets the cluster failure detector's
-    /// acceptable-heartbeat-pause ("" = Akka's 3 s).
+    /// Akka.Cluster's provider on top of a transport shape (the node joins no cluster: the multi-node specs under
+    /// MultiNode/Specs form clusters; NodeHost only starts a system that needs the provider).
     /// </summary>
-    public static string Cluster(string heartbeatPause = "") => $$"""
-        akka.actor.provider = cluster
-        akka.cluster {
-          downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
-          split-brain-resolver {
-            active-strategy = keep-majority
-            stable-after = 20s
-          }
-          {{(heartbeatPause.Length == 0 ? "" : "failure-detector.acceptable-heartbeat-pause = " + heartbeatPause)}}
-        }
-        """;
+    public static string Cluster() => "akka.actor.provider = cluster";
 
     /// <summary>The same shape over dot-netty.tcp on loopback: the baseline the IPC figures are compared with.</summary>
     private static string Tcp(int port, string maxFrame) => $$"""

@@ -28,7 +28,6 @@ namespace Akka.Transport.Ipc.Tests.NodeHost;
 ///   PAYLOADS count max ms address...
 ///                             → PAYLOADS-DONE count ms  (numbered byte[] payloads, at most max bytes, to every address's
 ///                               user/per-sender-verifier, spread over at least ms; content checked; see PayloadStreams)
-///   MEMBERS, DOWN address     → see ClusterCommands     (nodes started with --cluster on)
 /// </code>
 /// </summary>
 public sealed class NodeCommands(ActorSystem system)
@@ -79,8 +78,6 @@ public sealed class NodeCommands(ActorSystem system)
                 ["RAW-COUNT"] => $"RAW-COUNT {_rawSink!.Received}",
                 ["PAYLOADS", var count, var max, var ms, .. var addresses] => await PayloadStreams.RunAsync(system,
                     int.Parse(count), int.Parse(max), int.Parse(ms), addresses, Timeout),
-                ["MEMBERS"] => ClusterCommands.Members(system),
-                ["DOWN", var address] => ClusterCommands.Down(system, address),
                 _ => $"FAILED {parts.FirstOrDefault()} unknown command '{line}'",
             };
         }

@@ -3,18 +3,15 @@ namespace Akka.Transport.Ipc.Tests.NodeHost;
 /// <summary>
 /// Command line of the child: --directory d --port p --system s [--ring-size x] [--max-frame y] [--mode m]
 /// [--shm-directory d] [--allow-errors regex] (ERROR log events the test provokes on purpose; see ErrorReporter)
-/// [--kind ipc|hybrid|tcp] [--cluster on|off] [--seed self|address] [--network-transport path]
-/// [--down-dead-peers on|off] [--heartbeat-pause duration].
+/// [--kind ipc|hybrid] [--cluster on|off] [--network-transport path] [--down-dead-peers on|off].
 /// </summary>
 /// <param name="Kind">
 /// <c>ipc</c>: akka.ipc addresses only (the shapes of <see cref="IpcHocon.Build"/>, <c>mode = tcp</c> included);
 /// <c>hybrid</c>: akka.remote.ipc with <see cref="NetworkTransport"/>, the node's address is dot-netty's on 127.0.0.1
-/// and <see cref="Port"/> is the dot-netty port; <c>tcp</c>: plain dot-netty on 127.0.0.1, no IPC section at all.
+/// and <see cref="Port"/> is the dot-netty port.
 /// </param>
-/// <param name="Cluster">Akka.Cluster provider (see <see cref="IpcHocon.Cluster"/>); the node joins <see cref="Seed"/> at start.</param>
-/// <param name="Seed"><c>self</c> (the node joins itself: the first seed), another node's address, or "" (no join).</param>
+/// <param name="Cluster">Akka.Cluster provider (see <see cref="IpcHocon.Cluster"/>); the node joins no cluster.</param>
 /// <param name="DownDeadPeers"><c>akka.remote.ipc.down-dead-peers</c> (<c>on</c>/<c>off</c>); "" leaves the key out.</param>
-/// <param name="HeartbeatPause"><c>akka.cluster.failure-detector.acceptable-heartbeat-pause</c>; "" keeps Akka's default.</param>
 public sealed record NodeOptions(
     string Directory,
     int Port,
@@ -26,10 +23,8 @@ public sealed record NodeOptions(
     string AllowedErrors = "",
     string Kind = NodeKinds.Ipc,
     bool Cluster = false,
-    string Seed = "",
     string NetworkTransport = "akka.remote.dot-netty.tcp",
-    string DownDeadPeers = "",
-    string HeartbeatPause = "")
+    string DownDeadPeers = "")
 {
     public static NodeOptions Parse(string[] args)
     {
@@ -46,8 +41,8 @@ public sealed record NodeOptions(
             : fallback ?? throw new ArgumentException($"Missing required argument --{name}.");
 
         string kind = Get("kind", NodeKinds.Ipc);
-        if (kind is not (NodeKinds.Ipc or NodeKinds.Hybrid or NodeKinds.Tcp))
-            throw new ArgumentException($"--kind '{kind}' is not one of {NodeKinds.Ipc}, {NodeKinds.Hybrid}, {NodeKinds.Tcp}.");
+        if (kind is not (NodeKinds.Ipc or NodeKinds.Hybrid))
+            throw new ArgumentException($"--kind '{kind}' is not one of {NodeKinds.Ipc}, {NodeKinds.Hybrid}.");
 
         return new NodeOptions(
             Get("directory"),
@@ -65,10 +60,8 @@ public sealed record NodeOptions(
                 "off" => false,
                 var other => throw new ArgumentException($"--cluster '{other}' is not on or off."),
             },
-            Get("seed", ""),
             Get("network-transport", "akka.remote.dot-netty.tcp"),
-            Get("down-dead-peers", ""),
-            Get("heartbeat-pause", ""));
+            Get("down-dead-peers", ""));
     }
 
     /// <summary>The inverse of <see cref="Parse"/>, one element per argv entry (no shell quoting needed).</summary>
@@ -84,10 +77,8 @@ public sealed record NodeOptions(
         "--allow-errors", AllowedErrors,
         "--kind", Kind,
         "--cluster", Cluster ? "on" : "off",
-        "--seed", Seed,
         "--network-transport", NetworkTransport,
         "--down-dead-peers", DownDeadPeers,
-        "--heartbeat-pause", HeartbeatPause,
     ];
 }
 
@@ -99,7 +90,4 @@ public static class NodeKinds
 
     /// <summary>akka.remote.ipc with network-transport: dot-netty's address, co-located peers over IPC.</summary>
     public const string Hybrid = "hybrid";
-
-    /// <summary>Plain dot-netty.tcp, without this transport.</summary>
-    public const string Tcp = "tcp";
 }

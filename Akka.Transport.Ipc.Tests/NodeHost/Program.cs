@@ -42,8 +42,6 @@ var errors = ErrorReporter.Install(system, options.AllowedErrors);
 system.ActorOf(Props.Create<EchoActor>(), "echo");
 system.ActorOf(Props.Create<Verifier>(), "verifier");
 system.ActorOf(Props.Create<PerSenderVerifier>(), "per-sender-verifier");
-if (options.Cluster)
-    ClusterCommands.Start(system, options.Seed);
 
 Console.Out.WriteLine($"ADDRESS {((ExtendedActorSystem)system).Provider.DefaultAddress}");
 Console.Out.Flush();
@@ -52,7 +50,6 @@ Console.Out.Flush();
 // caller, so it is read on a dedicated thread; STOP or EOF (the test process died) ends the loop.
 var commands = new NodeCommands(system);
 var soak = new SoakCommands(system);
-var clusterMember = new ClusterMemberCommands(system, options);
 var stopRequested = Task.Factory.StartNew(
     async () =>
     {
@@ -63,7 +60,6 @@ var stopRequested = Task.Factory.StartNew(
             if (line.Trim().Length == 0)
                 continue;
             var answer = SoakCommands.Handles(line.Trim()) ? soak.Run(line.Trim())
-                : ClusterMemberCommands.Handles(line.Trim()) ? await clusterMember.RunAsync(line.Trim())
                 : await commands.RunAsync(line.Trim());
             Console.Out.WriteLine(answer);
             Console.Out.Flush();
