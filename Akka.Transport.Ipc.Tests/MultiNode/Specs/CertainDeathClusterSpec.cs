@@ -54,7 +54,7 @@ public abstract class CertainDeathClusterSpec(CertainDeathClusterConfig config, 
         long oldUid = 0;
         RunOn(() =>
         {
-            Akka.Cluster.Cluster.Get(Sys).Join(GetAddress(config.A));
+            Akka.Cluster.Cluster.Get(Sys).JoinSeedNodes(new[] { GetAddress(config.A) }); // retried until the seed answers, unlike Join
             AwaitAllUp(Sys, members);
             oldUid = UidOf(Sys, c);
         }, config.Members);
@@ -79,7 +79,7 @@ public abstract class CertainDeathClusterSpec(CertainDeathClusterConfig config, 
             restartedLog = MemberEventLog.Start(restarted);
             var cluster = Akka.Cluster.Cluster.Get(restarted);
             Assert.Equal(c, cluster.SelfAddress);
-            cluster.Join(GetAddress(config.A));
+            cluster.JoinSeedNodes(new[] { GetAddress(config.A) }); // retried until the seed answers, unlike Join
             AwaitAllUp(restarted, members);
         }, config.C2);
         RunOn(() => AwaitAllUp(Sys, members, (c, oldUid)), config.A, config.B);

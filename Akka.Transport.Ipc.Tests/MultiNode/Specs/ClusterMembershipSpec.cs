@@ -87,7 +87,7 @@ public sealed class ClusterMembershipSpec : MultiNodeSpec
     {
         Cluster.Subscribe(TestActor, InitialStateAsSnapshot, typeof(MemberRemoved));
         ExpectMsg<CurrentClusterState>();
-        Cluster.Join(GetAddress(_config.First));
+        Cluster.JoinSeedNodes(new[] { GetAddress(_config.First) }); // retried until the seed answers, unlike Join
         AwaitAssert(() =>
         {
             var members = Cluster.State.Members;

@@ -56,7 +56,7 @@ public sealed class HybridClusterFormationSpec : ClusterMemberSpec
             Assert.Equal("akka.tcp", address.Protocol);
             Assert.Equal("127.0.0.1", address.Host);
         }
-        Akka.Cluster.Cluster.Get(Sys).Join(GetAddress(_config.A));
+        Akka.Cluster.Cluster.Get(Sys).JoinSeedNodes(new[] { GetAddress(_config.A) }); // retried until the seed answers, unlike Join
         AwaitAllUp(Sys, all);
         EnterBarrier("all-up");
 

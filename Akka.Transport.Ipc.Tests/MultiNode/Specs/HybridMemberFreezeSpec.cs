@@ -34,7 +34,7 @@ public sealed class HybridMemberFreezeSpec : ClusterMemberSpec
         var log = MemberEventLog.Start(Sys);
         var b = GetAddress(_config.B);
         var members = _config.Members.Select(GetAddress).ToList();
-        Akka.Cluster.Cluster.Get(Sys).Join(GetAddress(_config.A));
+        Akka.Cluster.Cluster.Get(Sys).JoinSeedNodes(new[] { GetAddress(_config.A) }); // retried until the seed answers, unlike Join
         AwaitAllUp(Sys, members);
         EnterBarrier("all-up");
 

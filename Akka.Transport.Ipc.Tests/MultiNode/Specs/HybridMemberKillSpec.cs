@@ -58,7 +58,7 @@ public abstract class HybridMemberKillSpec(HybridMembersConfig config, ITestOutp
         var log = MemberEventLog.Start(Sys);
         var b = GetAddress(config.B);
         var members = config.Members.Select(GetAddress).ToList();
-        Akka.Cluster.Cluster.Get(Sys).Join(GetAddress(config.A));
+        Akka.Cluster.Cluster.Get(Sys).JoinSeedNodes(new[] { GetAddress(config.A) }); // retried until the seed answers, unlike Join
         AwaitAllUp(Sys, members);
         EnterBarrier("all-up");
 

@@ -24,7 +24,7 @@ public abstract class HybridMemberRestartSpec(HybridMembersConfig config, ITestO
         long oldUid = 0;
         RunOn(() =>
         {
-            Akka.Cluster.Cluster.Get(Sys).Join(GetAddress(config.A));
+            Akka.Cluster.Cluster.Get(Sys).JoinSeedNodes(new[] { GetAddress(config.A) }); // retried until the seed answers, unlike Join
             AwaitAllUp(Sys, members);
             Exchange(Sys, 500, 500 / 3, members.Where(m => m != GetAddress(Myself)));
             oldUid = UidOf(Sys, b);
@@ -44,7 +44,7 @@ public abstract class HybridMemberRestartSpec(HybridMembersConfig config, ITestO
             StartServices(restarted, TestActor);
             var cluster = Akka.Cluster.Cluster.Get(restarted);
             Assert.Equal(b, cluster.SelfAddress);
-            cluster.Join(GetAddress(config.A));
+            cluster.JoinSeedNodes(new[] { GetAddress(config.A) }); // retried until the seed answers, unlike Join
             AwaitAllUp(restarted, members);
         }, b2);
         RunOn(() =>

@@ -46,7 +46,7 @@ public sealed class PartitionSpec : MultiNodeSpec
     public void A_blackhole_partition_is_resolved_by_keep_majority_and_healed_with_pass_through()
     {
         var cluster = Akka.Cluster.Cluster.Get(Sys);
-        cluster.Join(GetAddress(_config.Majority[0]));
+        cluster.JoinSeedNodes(new[] { GetAddress(_config.Majority[0]) }); // retried until the seed answers, unlike Join
         AwaitAssert(() => Assert.Equal(5, cluster.State.Members.Count(m => m.Status == MemberStatus.Up)), Resolution);
         EnterBarrier("all-up");
 
@@ -73,7 +73,7 @@ public sealed class PartitionSpec : MultiNodeSpec
             rejoined = ActorSystem.Create(Sys.Name, ConfigurationFactory.ParseString($"akka.remote.ipc.port = {old.Port}")
                 .WithFallback(Sys.Settings.Config));
             var again = Akka.Cluster.Cluster.Get(rejoined);
-            again.Join(GetAddress(_config.Majority[0]));
+            again.JoinSeedNodes(new[] { GetAddress(_config.Majority[0]) }); // retried until the seed answers, unlike Join
             AwaitAssert(() => Assert.Equal(5, again.State.Members.Count(m => m.Status == MemberStatus.Up)), Resolution);
         }, _config.Minority);
         RunOn(() => AwaitAssert(() => Assert.Equal(5, cluster.State.Members.Count(m => m.Status == MemberStatus.Up)), Resolution),

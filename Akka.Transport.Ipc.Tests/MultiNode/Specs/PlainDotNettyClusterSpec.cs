@@ -66,7 +66,7 @@ public sealed class PlainDotNettyClusterSpec : ClusterMemberSpec
         long oldUid = 0;
         RunOn(() =>
         {
-            Akka.Cluster.Cluster.Get(Sys).Join(GetAddress(_config.A));
+            Akka.Cluster.Cluster.Get(Sys).JoinSeedNodes(new[] { GetAddress(_config.A) }); // retried until the seed answers, unlike Join
             AwaitAllUp(Sys, members);
             Exchange(Sys, 2000, 2000 / 3, members.Where(m => m != GetAddress(Myself)));
             oldUid = UidOf(Sys, b);
@@ -100,7 +100,7 @@ public sealed class PlainDotNettyClusterSpec : ClusterMemberSpec
             StartServices(restarted, TestActor);
             var cluster = Akka.Cluster.Cluster.Get(restarted);
             Assert.Equal(b, cluster.SelfAddress);
-            cluster.Join(GetAddress(_config.A));
+            cluster.JoinSeedNodes(new[] { GetAddress(_config.A) }); // retried until the seed answers, unlike Join
             AwaitAllUp(restarted, members);
         }, _config.B2);
         RunOn(() => AwaitAllUp(Sys, members, (b, oldUid)), _config.A, _config.C);
