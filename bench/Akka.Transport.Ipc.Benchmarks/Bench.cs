@@ -28,6 +28,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
             case Parts.Raw: await RunRawAsync(); break;
             case Parts.Micro: RunMicro(); break;
             case Parts.Idle: await RunIdleAsync(); break;
+            case Parts.Scale: await RunScaleAsync(); break;
             default: throw new ArgumentException(part);
         }
     }

@@ -41,6 +41,7 @@ internal static class ChildMain
                 "client" => await ActorRoles.RunClientAsync(childArgs),
                 "raw-receiver" => await RawRoles.RunReceiverAsync(childArgs),
                 "raw-sender" => await RawRoles.RunSenderAsync(childArgs),
+                "mesh" => await ScaleRoles.RunAsync(childArgs),
                 _ => throw new ArgumentException($"Unknown role {childArgs.Role}"),
             };
         }
@@ -100,6 +101,7 @@ internal static class Orchestrator
                 ["idleSeconds"] = options.IdleSeconds,
                 ["ipcRingSize"] = "default (ipc.conf)",
                 ["rawShmRingSizes"] = options.RingSizes,
+                ["scaleProcesses"] = options.ScaleProcesses,
                 ["ipcMaximumFrameSize"] = "128000b",
             },
         };
@@ -148,6 +150,7 @@ internal static class Orchestrator
         bench.PrintRaw();
         bench.PrintMicro();
         bench.PrintIdle();
+        bench.PrintScale();
 
         try
         {
@@ -155,6 +158,8 @@ internal static class Orchestrator
             report.WriteCsv(Path.Combine(resultsDirectory, "results.csv"));
             if (report.E2E.Count > 0)
                 Chart.WriteE2E(report, Path.Combine(resultsDirectory, "e2e-throughput.png"));
+            if (report.Scale.Count > 0)
+                Chart.WriteScale(report, Path.Combine(resultsDirectory, "scale.png"));
         }
         catch (Exception e)
         {
@@ -170,7 +175,7 @@ internal static class Orchestrator
         }
         Console.WriteLine($"Load average at start {report.Environment["loadAverageAtStart"]}, at end {report.Environment["loadAverageAtEnd"]} " +
             $"({Environment.ProcessorCount} cores): other work on this machine makes the figures noisy.");
-        Console.WriteLine($"Results: {resultsDirectory} (results.json, results.csv{(report.E2E.Count > 0 ? ", e2e-throughput.png" : "")}, logs/)");
+        Console.WriteLine($"Results: {resultsDirectory} (results.json, results.csv{(report.E2E.Count > 0 ? ", e2e-throughput.png" : "")}{(report.Scale.Count > 0 ? ", scale.png" : "")}, logs/)");
         Console.WriteLine($"Total time: {(DateTime.Now - started).TotalSeconds:F0} s");
         if (report.Failures.Count > 0)
         {
