@@ -259,6 +259,10 @@ internal sealed unsafe class ShmChannel : IChannel
         if (IsClosed)
             return true;
         _attention = false;
+        // Not reading yet (no listener): the ring is left alone. Its flags must stay as offered until the listener
+        // validated the segment, and what arrives waits for SetListener, which raises attention and rings.
+        if (_listener == null && !_closeRequested)
+            return !_attention;
         _in.PrepareToSleep();
         return !HasArrivals();
     }

@@ -94,10 +94,14 @@ internal sealed partial class Bench
             {
                 await Task.Delay(ScaleIdleSettle);
                 var before = pids.Select(p => ThreadCpu.Read([p], transport)).ToArray();
+                var threadsBefore = ThreadCpu.ThreadsByName(pids[^1]);
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();
                 await Task.Delay(ScaleIdle);
                 double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
                 var used = pids.Select((p, i) => ThreadCpu.Read([p], transport) - before[i]).ToArray();
+                await File.AppendAllTextAsync(Path.Combine(resultsDirectory, "logs", "scale-threads.txt"),
+                    $"{name} idle {seconds:F1} s, process {processes - 1} (pid {pids[^1]}): " +
+                    $"{ThreadCpu.DescribeDelta(threadsBefore, ThreadCpu.ThreadsByName(pids[^1]))}\n");
                 idleMean = used.Average(u => u.TotalNs) / 1e7 / seconds;
                 idleMax = used.Max(u => u.TotalNs) / 1e7 / seconds;
                 idleTransport = used.Average(u => u.TransportNs) / 1e7 / seconds;
@@ -107,11 +111,13 @@ internal sealed partial class Bench
                 child.Send("stream");
             await Child.Guard(Task.WhenAll(children.Select(c => c.ReceiveAsync("streaming", StartTimeout))), allExit);
             await Task.Delay(ScaleWarmup);
+            var streamBefore = ThreadCpu.ThreadsByName(pids[^1]);
             var (cpu0, count0, t0) = await ScaleSampleAsync(children, pids, transport);
             await Task.Delay(ScaleWindow);
             var (cpu1, count1, t1) = await ScaleSampleAsync(children, pids, transport);
             await File.AppendAllTextAsync(Path.Combine(resultsDirectory, "logs", "scale-threads.txt"),
-                $"{name} process 0 (pid {pids[0]}): {ThreadCpu.DescribeThreads(pids[0])}\n");
+                $"{name} streaming {ScaleWindow.TotalSeconds:F0} s, process {processes - 1} (pid {pids[^1]}): " +
+                $"{ThreadCpu.DescribeDelta(streamBefore, ThreadCpu.ThreadsByName(pids[^1]))}\n");
 
             foreach (var child in children)
                 child.Send("halt");

@@ -35,8 +35,16 @@ internal readonly record struct ThreadCpu(long TotalNs, long TransportNs)
         return new ThreadCpu(total, transport);
     }
 
-    /// <summary>Thread names of a process with the trailing number cut off, and their CPU ms: for the log.</summary>
-    public static string DescribeThreads(int pid)
+    /// <summary>
+    /// CPU ms per thread name (trailing number cut off) between two <see cref="ThreadsByName"/> readings, largest
+    /// first: for the log, to see where a process's CPU went.
+    /// </summary>
+    public static string DescribeDelta(SortedDictionary<string, (int Count, double Ms)> before, SortedDictionary<string, (int Count, double Ms)> after) =>
+        string.Join(", ", after.Select(kv => (Name: kv.Key, kv.Value.Count, Ms: kv.Value.Ms - before.GetValueOrDefault(kv.Key).Ms))
+            .OrderByDescending(t => t.Ms).Select(t => $"{t.Name} x{t.Count} {t.Ms:F1} ms"));
+
+    /// <summary>CPU ms so far per thread name of a process (trailing number cut off), and how many threads bear it.</summary>
+    public static SortedDictionary<string, (int Count, double Ms)> ThreadsByName(int pid)
     {
         var byName = new SortedDictionary<string, (int Count, double Ms)>(StringComparer.Ordinal);
         try
@@ -54,8 +62,8 @@ internal readonly record struct ThreadCpu(long TotalNs, long TransportNs)
                 catch (IOException) { }
             }
         }
-        catch (DirectoryNotFoundException) { return "(gone)"; }
-        return string.Join(", ", byName.Select(kv => $"{kv.Key} x{kv.Value.Count} {kv.Value.Ms:F0} ms"));
+        catch (DirectoryNotFoundException) { }
+        return byName;
     }
 
     public static ThreadCpu operator -(ThreadCpu after, ThreadCpu before) =>
