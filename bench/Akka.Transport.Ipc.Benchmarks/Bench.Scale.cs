@@ -42,8 +42,9 @@ internal sealed partial class Bench
     {
         Console.WriteLine($"P processes, each an ActorSystem with a sink actor; mesh: every process streams numbered 64 B byte[] to every " +
             $"other (at most 1000 unacknowledged per stream, an ack per 100), hub: every other streams to process 0. Associations are set " +
-            $"up one process at a time (one per pair, as Akka's passive connections reuse them). Idle CPU over {ScaleIdle.TotalSeconds:F0} s " +
-            $"once all are connected; then {ScaleWarmup.TotalSeconds:F1} s of streaming before a {ScaleWindow.TotalSeconds:F0} s window");
+            $"up one process at a time (one per pair, as Akka's passive connections reuse them). {ScaleWarmup.TotalSeconds:F1} s of streaming before a " +
+            $"{ScaleWindow.TotalSeconds:F0} s window; then, all still connected and nobody sending, idle CPU over {ScaleIdle.TotalSeconds:F0} s " +
+            $"after {ScaleIdleSettle.TotalSeconds:F1} s of settling");
         foreach (var (variant, processes) in ScaleRuns())
         {
             foreach (string mode in ScaleModes)
@@ -89,32 +90,14 @@ internal sealed partial class Bench
             int associations = mode == ActorModes.Tcp ? TcpConnections.Of(pids).Count / 2 : segments;
 
             string[] transport = TransportThreads(mode);
-            double idleMean = double.NaN, idleMax = double.NaN, idleTransport = double.NaN;
-            if (variant == Mesh)
-            {
-                await Task.Delay(ScaleIdleSettle);
-                var before = pids.Select(p => ThreadCpu.Read([p], transport)).ToArray();
-                var threadsBefore = ThreadCpu.ThreadsByName(pids[^1]);
-                long start = System.Diagnostics.Stopwatch.GetTimestamp();
-                await Task.Delay(ScaleIdle);
-                double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-                var used = pids.Select((p, i) => ThreadCpu.Read([p], transport) - before[i]).ToArray();
-                await File.AppendAllTextAsync(Path.Combine(resultsDirectory, "logs", "scale-threads.txt"),
-                    $"{name} idle {seconds:F1} s, process {processes - 1} (pid {pids[^1]}): " +
-                    $"{ThreadCpu.DescribeDelta(threadsBefore, ThreadCpu.ThreadsByName(pids[^1]))}\n");
-                idleMean = used.Average(u => u.TotalNs) / 1e7 / seconds;
-                idleMax = used.Max(u => u.TotalNs) / 1e7 / seconds;
-                idleTransport = used.Average(u => u.TransportNs) / 1e7 / seconds;
-            }
-
             foreach (var child in children)
                 child.Send("stream");
             await Child.Guard(Task.WhenAll(children.Select(c => c.ReceiveAsync("streaming", StartTimeout))), allExit);
             await Task.Delay(ScaleWarmup);
             var streamBefore = ThreadCpu.ThreadsByName(pids[^1]);
-            var (cpu0, count0, t0) = await ScaleSampleAsync(children, pids, transport);
+            var (cpu0, count0, t0, sleeps0) = await ScaleSampleAsync(children, pids, transport);
             await Task.Delay(ScaleWindow);
-            var (cpu1, count1, t1) = await ScaleSampleAsync(children, pids, transport);
+            var (cpu1, count1, t1, sleeps1) = await ScaleSampleAsync(children, pids, transport);
             await File.AppendAllTextAsync(Path.Combine(resultsDirectory, "logs", "scale-threads.txt"),
                 $"{name} streaming {ScaleWindow.TotalSeconds:F0} s, process {processes - 1} (pid {pids[^1]}): " +
                 $"{ThreadCpu.DescribeDelta(streamBefore, ThreadCpu.ThreadsByName(pids[^1]))}\n");
@@ -135,6 +118,25 @@ internal sealed partial class Bench
             if (sent != received || outOfOrder != 0)
                 report.Observe($"{name}: {sent:N0} frames sent, {received:N0} received, {outOfOrder:N0} out of order");
 
+            // Idle: everyone still connected, nobody sending, after the streaming (so the JIT is done with start-up).
+            double idleMean = double.NaN, idleMax = double.NaN, idleTransport = double.NaN;
+            if (variant == Mesh)
+            {
+                await Task.Delay(ScaleIdleSettle);
+                var before = pids.Select(p => ThreadCpu.Read([p], transport)).ToArray();
+                var threadsBefore = ThreadCpu.ThreadsByName(pids[^1]);
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                await Task.Delay(ScaleIdle);
+                double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+                var used = pids.Select((p, i) => ThreadCpu.Read([p], transport) - before[i]).ToArray();
+                await File.AppendAllTextAsync(Path.Combine(resultsDirectory, "logs", "scale-threads.txt"),
+                    $"{name} idle {seconds:F1} s, process {processes - 1} (pid {pids[^1]}): " +
+                    $"{ThreadCpu.DescribeDelta(threadsBefore, ThreadCpu.ThreadsByName(pids[^1]))}\n");
+                idleMean = used.Average(u => u.TotalNs) / 1e7 / seconds;
+                idleMax = used.Max(u => u.TotalNs) / 1e7 / seconds;
+                idleTransport = used.Average(u => u.TransportNs) / 1e7 / seconds;
+            }
+
             var cpu = cpu1 - cpu0;
             long messages = count1 - count0;
             double window = t1 - t0;
@@ -142,7 +144,7 @@ internal sealed partial class Bench
             return new ScaleRow(mode, variant, processes, associations,
                 variant == Mesh ? processes * (processes - 1) : processes - 1, messages / window,
                 cpu.TotalNs / 1e3 / messages, cpu.TransportNs / 1e3 / messages, cpu.TotalNs / 1e9 / window,
-                shmBytes, idleMean, idleMax, idleTransport, sent - received, outOfOrder);
+                shmBytes, idleMean, idleMax, idleTransport, sent - received, outOfOrder, (sleeps1 - sleeps0) * 1000.0 / messages);
         }
         finally
         {
@@ -155,8 +157,11 @@ internal sealed partial class Bench
         }
     }
 
-    /// <summary>CPU of all processes, frames received by all, and the time in seconds halfway through the counting.</summary>
-    private static async Task<(ThreadCpu Cpu, long Received, double Seconds)> ScaleSampleAsync(List<Child> children, int[] pids, string[] transport)
+    /// <summary>
+    /// CPU of all processes, frames received by all, the time in seconds halfway through the counting, and the shm
+    /// receivers' sleeps plus doorbell posts of all (each a system call and a wake-up).
+    /// </summary>
+    private static async Task<(ThreadCpu Cpu, long Received, double Seconds, long Wakeups)> ScaleSampleAsync(List<Child> children, int[] pids, string[] transport)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var cpu = ThreadCpu.Read(pids, transport);
@@ -165,7 +170,8 @@ internal sealed partial class Bench
         var counts = await Task.WhenAll(children.Select(c => c.ReceiveAsync("count", StartTimeout)));
         long end = System.Diagnostics.Stopwatch.GetTimestamp();
         double seconds = (start + end) / 2.0 / System.Diagnostics.Stopwatch.Frequency;
-        return (cpu, counts.Sum(c => c.GetProperty("received").GetInt64()), seconds);
+        return (cpu, counts.Sum(c => c.GetProperty("received").GetInt64()), seconds,
+            counts.Sum(c => c.GetProperty("sleeps").GetInt64() + c.GetProperty("posts").GetInt64()));
     }
 
     public void PrintScale()
@@ -177,9 +183,9 @@ internal sealed partial class Bench
         var keys = report.Scale.Select(r => (r.Variant, r.Processes)).Distinct().OrderBy(k => k.Variant == Mesh ? 0 : 1).ThenBy(k => k.Processes);
         Table.Print("Scale: P processes streaming 64 B byte[] through Akka remoting (mesh: every process to every other; hub: all others to one). " +
             "msgs/s = frames delivered to the sinks per second, all processes; CPU us/msg = all processes' CPU / frames; transport = " +
-            "the transport's own threads (ipc-*, DotNetty-*); /dev/shm = the segments the associations map; idle = CPU % of one core per process, connected, nobody sending",
+            "the transport's own threads (ipc-*; dot-netty's event loops and .NET's socket thread); sleeps+posts = the shm receivers' blocks on their doorbell and the doorbell posts, per 1000 frames; /dev/shm = the segments the associations map; idle = CPU % of one core per process, connected, nobody sending",
             new[] { "variant", "P", "assoc.", "shm msgs/s", "tcp msgs/s", "shm/tcp", "shm us/msg", "tcp us/msg", "shm transport us/msg",
-                "tcp transport us/msg", "shm transport share", "shm /dev/shm B", "shm idle %", "tcp idle %", "shm idle transport %" },
+                "tcp transport us/msg", "shm transport share", "shm sleeps+posts /1k msgs", "shm /dev/shm B", "shm idle %", "tcp idle %", "shm idle transport %" },
             keys.Select(k =>
             {
                 var shm = Find(ActorModes.IpcShm, k.Variant, k.Processes);
@@ -191,7 +197,7 @@ internal sealed partial class Bench
                     Table.N0(V(shm, r => r.MsgsPerSec)), Table.N0(V(tcp, r => r.MsgsPerSec)), Stats.Ratio(V(shm, r => r.MsgsPerSec), V(tcp, r => r.MsgsPerSec)),
                     Table.F2(V(shm, r => r.CpuUsPerMsg)), Table.F2(V(tcp, r => r.CpuUsPerMsg)),
                     Table.F2(V(shm, r => r.TransportUsPerMsg)), Table.F2(V(tcp, r => r.TransportUsPerMsg)),
-                    Table.F1(V(shm, r => 100 * r.TransportUsPerMsg / r.CpuUsPerMsg)) + " %", Table.N0(V(shm, r => r.ShmBytes)),
+                    Table.F1(V(shm, r => 100 * r.TransportUsPerMsg / r.CpuUsPerMsg)) + " %", Table.F1(V(shm, r => r.WakeupsPer1000)), Table.N0(V(shm, r => r.ShmBytes)),
                     Table.F2(V(shm, r => r.IdleCpuPercent)), Table.F2(V(tcp, r => r.IdleCpuPercent)), Table.F2(V(shm, r => r.IdleTransportCpuPercent)),
                 };
             }));

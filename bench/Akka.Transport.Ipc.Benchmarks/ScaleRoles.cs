@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Akka.Actor;
 
 namespace Akka.Transport.Ipc.Benchmarks;
@@ -27,6 +28,7 @@ internal static class ScaleRoles
         try
         {
             var counters = new SinkCounters();
+            using var meter = new TransportMeter();
             system.ActorOf(Props.Create<Sink>(counters), "sink");
             Parent.Send("ready", new { address = ((ExtendedActorSystem)system).Provider.DefaultAddress.ToString(), pid = Environment.ProcessId });
             var streamers = new List<IActorRef>();
@@ -55,7 +57,8 @@ internal static class ScaleRoles
                         Parent.Send("streaming");
                         break;
                     case "count":
-                        Parent.Send("count", new { received = counters.Received, outOfOrder = counters.OutOfOrder });
+                        var (sleeps, posts) = meter.Read();
+                        Parent.Send("count", new { received = counters.Received, outOfOrder = counters.OutOfOrder, sleeps, posts });
                         break;
                     case "halt":
                         var sent = await Task.WhenAll(streamers.Select(s => s.Ask<long>(Streamer.Halt.Instance, ResolveTimeout)));
@@ -71,6 +74,47 @@ internal static class ScaleRoles
             await system.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The transport's own wake-up counts from its meter (shm only; 0 over dot-netty): how often the receiver thread
+    /// blocked on its doorbell, and how often this process posted a peer's.
+    /// </summary>
+    private sealed class TransportMeter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _sleeps;
+        private long _posts;
+
+        public TransportMeter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Akka.Transport.Ipc" && instrument.Name is "akka.ipc.receiver.sleeps" or "akka.ipc.doorbell.posts")
+                    listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            {
+                if (instrument.Name == "akka.ipc.receiver.sleeps")
+                    _sleeps += value;
+                else
+                    _posts += value;
+            });
+            _listener.Start();
+        }
+
+        /// <summary>Totals now (observable counters report their running totals, summed over the tags).</summary>
+        public (long Sleeps, long Posts) Read()
+        {
+            lock (_listener)
+            {
+                _sleeps = _posts = 0;
+                _listener.RecordObservableInstruments();
+                return (_sleeps, _posts);
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private static Task<IActorRef> Resolve(ActorSystem system, string address) =>
