@@ -119,7 +119,7 @@ internal sealed partial class Bench
                 report.Observe($"{name}: {sent:N0} frames sent, {received:N0} received, {outOfOrder:N0} out of order");
 
             // Idle: everyone still connected, nobody sending, after the streaming (so the JIT is done with start-up).
-            double idleMean = double.NaN, idleMax = double.NaN, idleTransport = double.NaN;
+            double idleMean = double.NaN, idleMax = double.NaN, idleTransport = double.NaN, idleNoJit = double.NaN;
             if (variant == Mesh)
             {
                 await Task.Delay(ScaleIdleSettle);
@@ -135,6 +135,7 @@ internal sealed partial class Bench
                 idleMean = used.Average(u => u.TotalNs) / 1e7 / seconds;
                 idleMax = used.Max(u => u.TotalNs) / 1e7 / seconds;
                 idleTransport = used.Average(u => u.TransportNs) / 1e7 / seconds;
+                idleNoJit = used.Average(u => u.TotalNs - u.JitNs) / 1e7 / seconds;
             }
 
             var cpu = cpu1 - cpu0;
@@ -144,7 +145,7 @@ internal sealed partial class Bench
             return new ScaleRow(mode, variant, processes, associations,
                 variant == Mesh ? processes * (processes - 1) : processes - 1, messages / window,
                 cpu.TotalNs / 1e3 / messages, cpu.TransportNs / 1e3 / messages, cpu.TotalNs / 1e9 / window,
-                shmBytes, idleMean, idleMax, idleTransport, sent - received, outOfOrder, (sleeps1 - sleeps0) * 1000.0 / messages);
+                shmBytes, idleMean, idleMax, idleTransport, sent - received, outOfOrder, (sleeps1 - sleeps0) * 1000.0 / messages, idleNoJit);
         }
         finally
         {
@@ -183,9 +184,9 @@ internal sealed partial class Bench
         var keys = report.Scale.Select(r => (r.Variant, r.Processes)).Distinct().OrderBy(k => k.Variant == Mesh ? 0 : 1).ThenBy(k => k.Processes);
         Table.Print("Scale: P processes streaming 64 B byte[] through Akka remoting (mesh: every process to every other; hub: all others to one). " +
             "msgs/s = frames delivered to the sinks per second, all processes; CPU us/msg = all processes' CPU / frames; transport = " +
-            "the transport's own threads (ipc-*; dot-netty's event loops and .NET's socket thread); sleeps+posts = the shm receivers' blocks on their doorbell and the doorbell posts, per 1000 frames; /dev/shm = the segments the associations map; idle = CPU % of one core per process, connected, nobody sending",
+            "the transport's own threads (ipc-*; dot-netty's event loops and .NET's socket thread); sleeps+posts = the shm receivers' blocks on their doorbell and the doorbell posts, per 1000 frames; /dev/shm = the segments the associations map; idle = CPU % of one core per process, connected, nobody sending (w/o JIT: without the runtime's tiered-compilation thread, which on a crowded machine still recompiles long after start-up)",
             new[] { "variant", "P", "assoc.", "shm msgs/s", "tcp msgs/s", "shm/tcp", "shm us/msg", "tcp us/msg", "shm transport us/msg",
-                "tcp transport us/msg", "shm transport share", "shm sleeps+posts /1k msgs", "shm /dev/shm B", "shm idle %", "tcp idle %", "shm idle transport %" },
+                "tcp transport us/msg", "shm transport share", "shm sleeps+posts /1k msgs", "shm /dev/shm B", "shm idle %", "tcp idle %", "shm idle w/o JIT %", "tcp idle w/o JIT %", "shm idle transport %" },
             keys.Select(k =>
             {
                 var shm = Find(ActorModes.IpcShm, k.Variant, k.Processes);
@@ -198,7 +199,8 @@ internal sealed partial class Bench
                     Table.F2(V(shm, r => r.CpuUsPerMsg)), Table.F2(V(tcp, r => r.CpuUsPerMsg)),
                     Table.F2(V(shm, r => r.TransportUsPerMsg)), Table.F2(V(tcp, r => r.TransportUsPerMsg)),
                     Table.F1(V(shm, r => 100 * r.TransportUsPerMsg / r.CpuUsPerMsg)) + " %", Table.F1(V(shm, r => r.WakeupsPer1000)), Table.N0(V(shm, r => r.ShmBytes)),
-                    Table.F2(V(shm, r => r.IdleCpuPercent)), Table.F2(V(tcp, r => r.IdleCpuPercent)), Table.F2(V(shm, r => r.IdleTransportCpuPercent)),
+                    Table.F2(V(shm, r => r.IdleCpuPercent)), Table.F2(V(tcp, r => r.IdleCpuPercent)),
+                    Table.F2(V(shm, r => r.IdleNoJitCpuPercent)), Table.F2(V(tcp, r => r.IdleNoJitCpuPercent)), Table.F2(V(shm, r => r.IdleTransportCpuPercent)),
                 };
             }));
         var targets = new List<string[]>();
@@ -218,7 +220,10 @@ internal sealed partial class Bench
                 var tcp = report.Scale.Where(r => r.Mode == ActorModes.Tcp && r.Variant == variant).OrderBy(r => r.Processes).ToList();
                 string tcpRatio = tcp.Count >= 2 ? $" (tcp: {Stats.Ratio(tcp[^1].IdleCpuPercent, tcp[0].IdleCpuPercent)})" : "";
                 targets.Add(new[] { variant, $"idle CPU per process P={last.Processes} / P={first.Processes}",
-                    Stats.Ratio(last.IdleCpuPercent, first.IdleCpuPercent) + tcpRatio, "flat in P", "(Akka's part grows with the associations)" });
+                    Stats.Ratio(last.IdleCpuPercent, first.IdleCpuPercent) + tcpRatio, "flat in P", "(JIT included)" });
+                double noJit = last.IdleNoJitCpuPercent / first.IdleNoJitCpuPercent;
+                targets.Add(new[] { variant, $"idle CPU per process w/o JIT P={last.Processes} / P={first.Processes}",
+                    Stats.Ratio(last.IdleNoJitCpuPercent, first.IdleNoJitCpuPercent), "flat (<= 1.50x)", noJit <= 1.5 ? "met" : "missed" });
                 double transportIdle = last.IdleTransportCpuPercent - first.IdleTransportCpuPercent;
                 targets.Add(new[] { variant, $"idle ipc-* threads per process P={last.Processes} - P={first.Processes}",
                     $"{Table.F2(last.IdleTransportCpuPercent)} - {Table.F2(first.IdleTransportCpuPercent)} %", "flat (<= +0.1 % of a core)",

@@ -24,7 +24,7 @@ internal sealed record IdleRow(string Mode, string Process, int Pid, double Seco
 
 internal sealed record ScaleRow(string Mode, string Variant, int Processes, int Associations, int Streams, double MsgsPerSec,
     double CpuUsPerMsg, double TransportUsPerMsg, double CoresBusy, long ShmBytes, double IdleCpuPercent, double IdleCpuPercentMax,
-    double IdleTransportCpuPercent, long Lost, long OutOfOrder, double WakeupsPer1000);
+    double IdleTransportCpuPercent, long Lost, long OutOfOrder, double WakeupsPer1000, double IdleNoJitCpuPercent);
 
 internal sealed record PartTiming(string Part, double Seconds, bool Succeeded);
 
@@ -138,6 +138,7 @@ internal sealed class Report
             Row("scale", r.Mode, p, "", "dev_shm", r.ShmBytes, "B");
             Row("scale", r.Mode, p, "", "idle_cpu_per_process", r.IdleCpuPercent, "% of one core");
             Row("scale", r.Mode, p, "", "idle_transport_cpu_per_process", r.IdleTransportCpuPercent, "% of one core");
+            Row("scale", r.Mode, p, "", "idle_cpu_per_process_without_jit", r.IdleNoJitCpuPercent, "% of one core");
             Row("scale", r.Mode, p, "", "lost", r.Lost, "count");
             Row("scale", r.Mode, p, "", "out_of_order", r.OutOfOrder, "count");
             Row("scale", r.Mode, p, "", "receiver_sleeps_and_doorbell_posts_per_1000_msgs", r.WakeupsPer1000, "count");

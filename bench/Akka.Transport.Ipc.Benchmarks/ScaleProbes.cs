@@ -8,11 +8,14 @@ namespace Akka.Transport.Ipc.Benchmarks;
 /// (<c>ipc-rings-&lt;port&gt;</c>, the shm receiver, and <c>ipc-poll-&lt;port&gt;</c>, the FIFO/accept poll thread;
 /// for dot-netty its event-loop threads). Threads that ended between two reads drop out.
 /// </summary>
-internal readonly record struct ThreadCpu(long TotalNs, long TransportNs)
+internal readonly record struct ThreadCpu(long TotalNs, long TransportNs, long JitNs)
 {
+    /// <summary>The runtime's tiered-compilation thread: it recompiles hot methods long after start-up on a crowded machine.</summary>
+    private const string JitThread = ".NET Tiered Com";
+
     public static ThreadCpu Read(IEnumerable<int> pids, string[] transportPrefixes)
     {
-        long total = 0, transport = 0;
+        long total = 0, transport = 0, jit = 0;
         foreach (int pid in pids)
         {
             IEnumerable<string> tasks;
@@ -28,11 +31,13 @@ internal readonly record struct ThreadCpu(long TotalNs, long TransportNs)
                     string comm = File.ReadAllText(Path.Combine(task, "comm"));
                     if (transportPrefixes.Any(p => comm.StartsWith(p, StringComparison.Ordinal)))
                         transport += ns;
+                    else if (comm.StartsWith(JitThread, StringComparison.Ordinal))
+                        jit += ns;
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the thread ended meanwhile
             }
         }
-        return new ThreadCpu(total, transport);
+        return new ThreadCpu(total, transport, jit);
     }
 
     /// <summary>
@@ -67,7 +72,7 @@ internal readonly record struct ThreadCpu(long TotalNs, long TransportNs)
     }
 
     public static ThreadCpu operator -(ThreadCpu after, ThreadCpu before) =>
-        new(after.TotalNs - before.TotalNs, after.TransportNs - before.TransportNs);
+        new(after.TotalNs - before.TotalNs, after.TransportNs - before.TransportNs, after.JitNs - before.JitNs);
 }
 
 /// <summary>
