@@ -9,15 +9,30 @@ namespace Akka.Transport.Ipc.Channels;
 /// sleeps on the transport's doorbell, which writers post only when they see it asleep: no syscall per message
 /// under load, no lost wake-up (flag + full fence on both sides), no burnt core when idle.
 /// </summary>
+/// <remarks>
+/// Its cost follows the busy channels, not all of them: a channel idle for <see cref="ParkAfterIdleRounds"/> rounds
+/// is set aside ("parked") with its ring's asleep flag raised, exactly as when the whole thread sleeps, so its
+/// peer's next frame posts the doorbell. Each round asks the doorbell (sem_trywait: one atomic operation, no
+/// system call) whether anyone rang, and only then looks at the parked channels (a few flag reads each) to bring
+/// back those with something to do. A thousand idle associations thus cost nothing per round while one streams.
+/// </remarks>
 internal sealed class ShmReceiver : IDisposable
 {
     /// <summary>Longest sleep; a safety net only, every real event posts the doorbell.</summary>
     private const int SleepMilliseconds = 200;
 
+    /// <summary>
+    /// Empty rounds after which a channel is parked while others keep the thread busy. A parked channel's next frame
+    /// costs its writer one sem_post (an atomic increment while this thread is awake), so a channel pausing briefly
+    /// between bursts stays served.
+    /// </summary>
+    private const int ParkAfterIdleRounds = 32;
+
     private readonly NamedSemaphore _doorbell;
     private readonly ErrorBackoff _backoff;
     private readonly ConcurrentQueue<ShmChannel> _added = new();
-    private readonly List<ShmChannel> _channels = new();
+    private readonly List<ShmChannel> _active = new(); // served every round
+    private readonly List<ShmChannel> _parked = new(); // served once the doorbell rang and they have something to do
     private readonly object _stopLock = new();
     private readonly Thread _thread;
     private readonly Action? _roundFault;
@@ -74,9 +89,10 @@ internal sealed class ShmReceiver : IDisposable
         lock (_stopLock)
             _stoppedReason ??= reason; // from here Add closes instead of queueing, so nothing queued is missed below
         TakeAdded();
-        foreach (var channel in _channels)
+        foreach (var channel in _active.Concat(_parked))
             channel.Close(_stoppedReason, ChannelEnd.ShutDown);
-        _channels.Clear();
+        _active.Clear();
+        _parked.Clear();
     }
 
     public void Dispose() => Stop("the transport shut down");
@@ -101,58 +117,109 @@ internal sealed class ShmReceiver : IDisposable
     /// <summary>How many times the thread blocked on its doorbell (idle after spinning and yielding): a metric.</summary>
     public long Sleeps { get; private set; }
 
-    /// <summary>One round: serve every channel, or idle (spin, yield, then sleep on the doorbell).</summary>
+    /// <summary>
+    /// One round: serve the active channels (and the parked ones the doorbell brought back), or idle (spin, yield,
+    /// then park every channel and sleep on the doorbell).
+    /// </summary>
     /// <param name="idle">By reference: the idle strategy is a struct whose count must carry over between rounds.</param>
     private void RunOnce(ref IdleStrategy idle)
     {
         _roundFault?.Invoke();
-        if (ServiceAll() > 0)
+        int work = TakeAdded();
+        if (_parked.Count > 0 && _doorbell.TryWait())
+            work += UnparkSignalled(all: false);
+        if (ServiceActive() + work > 0)
         {
             idle.Reset();
             return;
         }
         if (!idle.Idle())
             return;
-        if (PrepareToSleep())
+        bool woken = true;
+        if (ParkAllToSleep())
         {
             Sleeps++;
-            _doorbell.Wait(SleepMilliseconds);
+            woken = _doorbell.Wait(SleepMilliseconds);
         }
-        foreach (var channel in _channels)
-            channel.Awake();
+        // Woken: only the channels with something to do come back. Timed out: the safety net serves every one once.
+        UnparkSignalled(all: !woken);
         idle.Reset();
     }
 
-    private int ServiceAll()
+    private int ServiceActive()
     {
-        int work = TakeAdded();
-        for (int i = _channels.Count - 1; i >= 0; i--)
+        int work = 0;
+        for (int i = _active.Count - 1; i >= 0; i--)
         {
-            var channel = _channels[i];
+            var channel = _active[i];
+            int done;
             try
             {
-                work += channel.Service();
+                done = channel.Service();
             }
             catch (Exception e)
             {
                 _backoff.Report(e);
                 channel.Close("internal error: " + e.Message, ChannelEnd.Failed);
+                done = 1;
             }
             if (channel.IsClosed)
             {
-                _channels.RemoveAt(i);
+                RemoveActiveAt(i);
                 work++;
+                continue;
+            }
+            work += done;
+            if (done > 0)
+                channel.IdleRounds = 0;
+            else if (++channel.IdleRounds >= ParkAfterIdleRounds && channel.CanPark && channel.Park())
+            {
+                RemoveActiveAt(i);
+                _parked.Add(channel);
             }
         }
         return work;
     }
 
-    private bool PrepareToSleep()
+    /// <summary>Order among the active channels does not matter: the last one takes the removed one's place.</summary>
+    private void RemoveActiveAt(int index)
+    {
+        _active[index] = _active[^1];
+        _active.RemoveAt(_active.Count - 1);
+    }
+
+    /// <summary>
+    /// Before blocking: parks every active channel (each ring's asleep flag raised, then its tail checked once more);
+    /// false when one of them got something meanwhile, or a channel was added: then do not block.
+    /// </summary>
+    private bool ParkAllToSleep()
     {
         bool sleep = true;
-        foreach (var channel in _channels)
-            sleep &= channel.PrepareToSleep();
+        foreach (var channel in _active)
+        {
+            sleep &= channel.Park();
+            _parked.Add(channel);
+        }
+        _active.Clear();
         return sleep && _added.IsEmpty;
+    }
+
+    /// <summary>Brings parked channels back to the active ones: those with something to do, or all.</summary>
+    private int UnparkSignalled(bool all)
+    {
+        int unparked = 0;
+        for (int i = _parked.Count - 1; i >= 0; i--)
+        {
+            var channel = _parked[i];
+            if (!all && !channel.NeedsService())
+                continue;
+            _parked[i] = _parked[^1];
+            _parked.RemoveAt(_parked.Count - 1);
+            channel.Unpark();
+            _active.Add(channel);
+            unparked++;
+        }
+        return unparked;
     }
 
     private int TakeAdded()
@@ -160,7 +227,7 @@ internal sealed class ShmReceiver : IDisposable
         int added = 0;
         while (_added.TryDequeue(out var channel))
         {
-            _channels.Add(channel);
+            _active.Add(channel);
             added++;
         }
         return added;

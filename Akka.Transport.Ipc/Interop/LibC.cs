@@ -124,6 +124,10 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "sem_post", SetLastError = true)]
     public static partial int SemPost(nint semaphore);
 
+    /// <summary>Takes a post if there is one; glibc does it with one atomic operation, no system call.</summary>
+    [LibraryImport(Lib, EntryPoint = "sem_trywait", SetLastError = true)]
+    public static partial int SemTryWait(nint semaphore);
+
     [LibraryImport(Lib, EntryPoint = "sem_clockwait", SetLastError = true)]
     public static partial int SemClockWait(nint semaphore, int clock, Timespec* absoluteTimeout);
 

@@ -29,6 +29,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
             case Parts.Micro: RunMicro(); break;
             case Parts.Idle: await RunIdleAsync(); break;
             case Parts.Metrics: await RunMetricsAsync(); break;
+            case Parts.Scale: await RunScaleAsync(); break;
             default: throw new ArgumentException(part);
         }
     }

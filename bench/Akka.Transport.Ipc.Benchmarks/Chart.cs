@@ -52,4 +52,52 @@ internal static class Chart
         plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, 1000, 600);
     }
+
+    /// <summary>
+    /// The scale chart: aggregate msgs/s (left) and the transport threads' CPU us per message (right) against the
+    /// process count, one line per mode and variant.
+    /// </summary>
+    public static void WriteScale(Report report, string path)
+    {
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(2);
+        var (rate, cost) = (multiplot.GetPlot(0), multiplot.GetPlot(1));
+        var counts = report.Scale.Select(r => r.Processes).Distinct().OrderBy(p => p).ToArray();
+        double X(int p) => Array.IndexOf(counts, p);
+        foreach (var (mode, color) in new[] { ("ipc-shm", Colors.DodgerBlue), ("tcp", Colors.Gray) })
+        {
+            foreach (var (variant, pattern) in new[] { (Bench.Mesh, LinePattern.Solid), (Bench.Hub, LinePattern.Dashed) })
+            {
+                var rows = report.Scale.Where(r => r.Mode == mode && r.Variant == variant).OrderBy(r => r.Processes).ToList();
+                if (rows.Count == 0)
+                    continue;
+                var xs = rows.Select(r => X(r.Processes)).ToArray();
+                foreach (var (plot, ys) in new[] { (rate, rows.Select(r => r.MsgsPerSec).ToArray()), (cost, rows.Select(r => r.TransportUsPerMsg).ToArray()) })
+                {
+                    var line = plot.Add.Scatter(xs, ys);
+                    line.LegendText = $"{mode} {variant}";
+                    line.Color = color;
+                    line.LinePattern = pattern;
+                    line.LineWidth = 2.5f;
+                    line.MarkerSize = 8;
+                }
+            }
+        }
+        foreach (var plot in new[] { rate, cost })
+        {
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                counts.Select(X).ToArray(), counts.Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray());
+            plot.Axes.Bottom.Label.Text = "processes (mesh: each streams to every other; hub: all to one)";
+            plot.Axes.AutoScale();
+            plot.Axes.SetLimitsX(-0.3, counts.Length - 0.7);
+            plot.Axes.SetLimitsY(0, plot.Axes.GetLimits().Top * 1.15);
+            plot.ShowLegend(Alignment.UpperRight);
+        }
+        rate.Axes.Left.Label.Text = "msgs/s delivered, all processes";
+        rate.Title($"Scale: aggregate throughput ({Environment.ProcessorCount} cores)");
+        cost.Axes.Left.Label.Text = "transport threads' CPU us per message";
+        cost.Title("Scale: the transport's own CPU per message");
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        multiplot.SavePng(path, 1400, 560);
+    }
 }

@@ -11,9 +11,10 @@ internal static class Parts
     public const string Micro = "micro";
     public const string Idle = "idle";
     public const string Metrics = "metrics";
+    public const string Scale = "scale";
 
     /// <summary>What a run without --only runs.</summary>
-    public static readonly string[] All = { E2E, Latency, Raw, Micro, Idle };
+    public static readonly string[] All = { E2E, Latency, Raw, Micro, Idle, Scale };
 
     /// <summary>Parts run only when --only names them (e.g. a before/after comparison of one change).</summary>
     public static readonly string[] Optional = { Metrics };
@@ -39,6 +40,9 @@ internal sealed record Options
     /// </summary>
     public IReadOnlyList<int> RingSizes { get; init; } = [];
 
+    /// <summary>Process counts of the scale part (default 2, 4, 8, 16; --quick 2, 4).</summary>
+    public IReadOnlyList<int> ScaleProcesses { get; init; } = [2, 4, 8, 16];
+
     /// <summary>
     /// Modes the e2e and latency parts run, alternated within each repetition: all of <see cref="ActorModes.All"/> by
     /// default, <see cref="ActorModes.QuickDefault"/> with --quick; --modes chooses (e.g. the hybrid ones with --quick).
@@ -49,10 +53,10 @@ internal sealed record Options
     public static readonly string[] RawModes = { "shm", "fifo" };
 
     public const string Usage = """
-        Akka.Transport.Ipc.Benchmarks [--quick] [--only e2e|latency|raw|micro|idle|metrics[,...]] [--reps N]
+        Akka.Transport.Ipc.Benchmarks [--quick] [--only e2e|latency|raw|micro|idle|scale|metrics[,...]] [--reps N]
                                       [--round-trips N] [--clients 1,5,10,20] [--latency-samples N]
                                       [--idle-seconds S] [--modes ipc-shm,ipc-fifo,tcp,hybrid-local,hybrid-remote]
-                                      [--ring-sizes 64KiB,...]
+                                      [--ring-sizes 64KiB,...] [--processes 2,4,8,16]
                                       [--out DIR]
 
           --quick            small counts, one repetition, short BenchmarkDotNet job (about a minute)
@@ -70,6 +74,7 @@ internal sealed record Options
                              directory, as on two hosts (dot-netty; compared with tcp). Ratios need the baselines
           --ring-sizes LIST  raw part: run shm once per ring size (e.g. 64KiB,128KiB,256KiB,512KiB,1MiB) and
                              compare them; default: the transport's default ring size only
+          --processes LIST   scale part: process counts (default 2,4,8,16; quick 2,4)
           --out DIR          results directory (default bench/results/<timestamp> in the repository)
         """;
 
@@ -85,6 +90,7 @@ internal sealed record Options
             LatencyWarmup = 500,
             IdleSeconds = quick ? 5 : 10,
             Modes = quick ? ActorModes.QuickDefault : ActorModes.All,
+            ScaleProcesses = quick ? [2, 4] : [2, 4, 8, 16],
         };
         for (int i = 0; i < args.Length; i++)
         {
@@ -101,6 +107,7 @@ internal sealed record Options
                 "--idle-seconds" => options with { IdleSeconds = PositiveInt(arg, Value()) },
                 "--modes" => options with { Modes = ParseModes(Value()) },
                 "--ring-sizes" => options with { RingSizes = Value().Split(',').Select(v => RingSize(arg, v.Trim())).ToArray() },
+                "--processes" => options with { ScaleProcesses = Value().Split(',').Select(v => Processes(arg, v.Trim())).Distinct().Order().ToArray() },
                 "--out" => options with { OutputDirectory = Value() },
                 _ => throw new ArgumentException($"Unknown argument '{arg}'."),
             };
@@ -139,6 +146,9 @@ internal sealed record Options
             ? (int)bytes
             : throw new ArgumentException($"{key}: '{value}' is not a power of two between 4KiB and 1GiB");
     }
+
+    private static int Processes(string key, string value) =>
+        PositiveInt(key, value) is >= 2 and var p ? p : throw new ArgumentException($"{key}: a process count is at least 2, not '{value}'");
 
     private static int PositiveInt(string key, string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0

@@ -42,6 +42,7 @@ internal static class ChildMain
                 "client" => await ActorRoles.RunClientAsync(childArgs),
                 "raw-receiver" => await RawRoles.RunReceiverAsync(childArgs),
                 "raw-sender" => await RawRoles.RunSenderAsync(childArgs),
+                "mesh" => await ScaleRoles.RunAsync(childArgs),
                 _ => throw new ArgumentException($"Unknown role {childArgs.Role}"),
             };
             if (MetricsVariant.Measurements is { } measurements)
@@ -106,6 +107,7 @@ internal static class Orchestrator
                 ["idleSeconds"] = options.IdleSeconds,
                 ["ipcRingSize"] = "default (ipc.conf)",
                 ["rawShmRingSizes"] = options.RingSizes,
+                ["scaleProcesses"] = options.ScaleProcesses,
                 ["ipcMaximumFrameSize"] = "128000b",
             },
         };
@@ -155,6 +157,7 @@ internal static class Orchestrator
         bench.PrintMetrics();
         bench.PrintMicro();
         bench.PrintIdle();
+        bench.PrintScale();
 
         try
         {
@@ -162,6 +165,8 @@ internal static class Orchestrator
             report.WriteCsv(Path.Combine(resultsDirectory, "results.csv"));
             if (report.E2E.Count > 0)
                 Chart.WriteE2E(report, Path.Combine(resultsDirectory, "e2e-throughput.png"));
+            if (report.Scale.Count > 0)
+                Chart.WriteScale(report, Path.Combine(resultsDirectory, "scale.png"));
         }
         catch (Exception e)
         {
@@ -177,7 +182,7 @@ internal static class Orchestrator
         }
         Console.WriteLine($"Load average at start {report.Environment["loadAverageAtStart"]}, at end {report.Environment["loadAverageAtEnd"]} " +
             $"({Environment.ProcessorCount} cores): other work on this machine makes the figures noisy.");
-        Console.WriteLine($"Results: {resultsDirectory} (results.json, results.csv{(report.E2E.Count > 0 ? ", e2e-throughput.png" : "")}, logs/)");
+        Console.WriteLine($"Results: {resultsDirectory} (results.json, results.csv{(report.E2E.Count > 0 ? ", e2e-throughput.png" : "")}{(report.Scale.Count > 0 ? ", scale.png" : "")}, logs/)");
         Console.WriteLine($"Total time: {(DateTime.Now - started).TotalSeconds:F0} s");
         if (report.Failures.Count > 0)
         {

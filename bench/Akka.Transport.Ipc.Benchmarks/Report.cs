@@ -22,6 +22,10 @@ internal sealed record MicroRow(int FrameSize, double MeanNs, double StdDevNs, d
 internal sealed record IdleRow(string Mode, string Process, int Pid, double Seconds, double CpuPercent, double SwitchesPerSec, int Threads,
     double TransportThreadsCpuPercent, double TransportThreadsSwitchesPerSec);
 
+internal sealed record ScaleRow(string Mode, string Variant, int Processes, int Associations, int Streams, double MsgsPerSec,
+    double CpuUsPerMsg, double TransportUsPerMsg, double CoresBusy, long ShmBytes, double IdleCpuPercent, double IdleCpuPercentMax,
+    double IdleTransportCpuPercent, long Lost, long OutOfOrder, double WakeupsPer1000, double IdleNoJitCpuPercent);
+
 internal sealed record PartTiming(string Part, double Seconds, bool Succeeded);
 
 /// <summary>Everything one run measured; written as JSON and CSV.</summary>
@@ -36,6 +40,7 @@ internal sealed class Report
     public List<RawRttRow> RawRoundTrip { get; } = new();
     public List<MicroRow> Micro { get; } = new();
     public List<IdleRow> Idle { get; } = new();
+    public List<ScaleRow> Scale { get; } = new();
     public List<PartTiming> Parts { get; } = new();
     public List<string> Failures { get; } = new();
     public List<string> Observations { get; } = new();
@@ -121,6 +126,22 @@ internal sealed class Report
             Row("idle", r.Mode, p, "", "threads", r.Threads, "count");
             Row("idle", r.Mode, p, "", "transport_threads_cpu", r.TransportThreadsCpuPercent, "% of one core");
             Row("idle", r.Mode, p, "", "transport_threads_context_switches", r.TransportThreadsSwitchesPerSec, "1/s");
+        }
+        foreach (var r in Scale)
+        {
+            string p = $"variant={r.Variant};processes={r.Processes}";
+            Row("scale", r.Mode, p, "", "msgs_per_sec", r.MsgsPerSec, "msg/s");
+            Row("scale", r.Mode, p, "", "cpu_per_msg", r.CpuUsPerMsg, "us");
+            Row("scale", r.Mode, p, "", "transport_threads_cpu_per_msg", r.TransportUsPerMsg, "us");
+            Row("scale", r.Mode, p, "", "cores_busy", r.CoresBusy, "cores");
+            Row("scale", r.Mode, p, "", "associations", r.Associations, "count");
+            Row("scale", r.Mode, p, "", "dev_shm", r.ShmBytes, "B");
+            Row("scale", r.Mode, p, "", "idle_cpu_per_process", r.IdleCpuPercent, "% of one core");
+            Row("scale", r.Mode, p, "", "idle_transport_cpu_per_process", r.IdleTransportCpuPercent, "% of one core");
+            Row("scale", r.Mode, p, "", "idle_cpu_per_process_without_jit", r.IdleNoJitCpuPercent, "% of one core");
+            Row("scale", r.Mode, p, "", "lost", r.Lost, "count");
+            Row("scale", r.Mode, p, "", "out_of_order", r.OutOfOrder, "count");
+            Row("scale", r.Mode, p, "", "receiver_sleeps_and_doorbell_posts_per_1000_msgs", r.WakeupsPer1000, "count");
         }
         File.WriteAllText(path, csv.ToString());
     }

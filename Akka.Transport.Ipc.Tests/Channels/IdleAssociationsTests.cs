@@ -1,0 +1,172 @@
+using Akka.Transport.Ipc.Channels;
+using Akka.Transport.Ipc.Endpoint;
+using Akka.Transport.Ipc.Interop;
+using Akka.Transport.Ipc.Primitives;
+using Akka.Transport.Ipc.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Akka.Transport.Ipc.Tests.Channels;
+
+/// <summary>
+/// The shared-memory receiver thread serves many associations; its cost must follow the busy ones, not all of them
+/// (issue 15, scale). One receiver, real segments and named semaphores, and each peer's side written as the peer's
+/// process writes it (a <see cref="RingWriter"/> on the client ring, posting the doorbell only when the receiver
+/// asked for it). Work is counted (how often each channel was served), not timed.
+/// </summary>
+public sealed unsafe class IdleAssociationsTests(ITestOutputHelper output) : IDisposable
+{
+    private const int Associations = 48;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly IpcTestDirectory _directory = new();
+    private readonly List<IDisposable> _owned = new();
+    private NamedSemaphore _doorbell = null!;
+    private ShmReceiver _receiver = null!;
+    private readonly List<Peer> _peers = new();
+
+    [Fact]
+    public void Idle_associations_are_not_served_while_one_streams()
+    {
+        Start(Associations);
+        var busy = _peers[0];
+        const int frames = 50_000;
+        var writer = new Thread(() => busy.WriteNumbered(0, frames)) { Name = "busy-peer" };
+        int tid = 0;
+        var cpuBefore = TimeSpan.Zero;
+        tid = ThreadCpu.FindThread("ipc-rings-idle");
+        cpuBefore = ThreadCpu.OnCpu(tid);
+        writer.Start();
+        writer.Join();
+        busy.AssertReceivedInOrder(frames, Timeout);
+        var cpu = ThreadCpu.OnCpu(tid) - cpuBefore;
+
+        long busyPolls = busy.Channel.Polls;
+        long idlePolls = _peers.Skip(1).Sum(p => p.Channel.Polls);
+        long maxIdle = _peers.Skip(1).Max(p => p.Channel.Polls);
+        output.WriteLine($"{frames:N0} frames over 1 of {Associations} associations: the busy one served {busyPolls:N0} times, " +
+            $"the {Associations - 1} idle ones {idlePolls:N0} times in all (at most {maxIdle:N0} each); receiver thread {cpu.TotalMilliseconds:F0} ms CPU");
+        // Delivering 50 000 frames takes at least 50 000 / 64 (the batch) rounds of the busy channel. An idle one may be
+        // looked at a few dozen times (before it is set aside, and after wake-ups); serving every channel every round
+        // would serve each idle one about as often as the busy one.
+        Assert.True(maxIdle <= 200, $"an idle association was served {maxIdle:N0} times while another streamed ({busyPolls:N0} rounds)");
+        Assert.True(idlePolls <= busyPolls, $"the {Associations - 1} idle associations were served {idlePolls:N0} times, the busy one {busyPolls:N0}");
+    }
+
+    [Fact]
+    public void Associations_set_aside_while_idle_deliver_everything_in_order_when_their_peers_write_again()
+    {
+        Start(Associations);
+        Thread.Sleep(300); // every channel idle long enough to be set aside, and the receiver asleep
+        // One frame each, then bursts from four writer threads (each owns a quarter of the peers), with pauses so that
+        // channels keep going idle and waking up again.
+        foreach (var peer in _peers)
+            peer.WriteNumbered(0, 1);
+        foreach (var peer in _peers)
+            peer.AssertReceivedInOrder(1, Timeout);
+        var writers = Enumerable.Range(0, 4).Select(w => new Thread(() =>
+        {
+            var mine = _peers.Where((_, i) => i % 4 == w).ToList();
+            var random = new Random(w);
+            for (int round = 0; round < 40; round++)
+            {
+                foreach (var peer in mine.Where(_ => random.Next(3) == 0))
+                    peer.WriteNumbered(peer.Written, random.Next(1, 200));
+                if (round % 8 == 7)
+                    Thread.Sleep(30); // long enough for the receiver to idle, set channels aside and sleep
+            }
+        })).ToList();
+        writers.ForEach(t => t.Start());
+        writers.ForEach(t => t.Join());
+        foreach (var peer in _peers)
+            peer.AssertReceivedInOrder(peer.Written, Timeout);
+
+        // A peer that closes its side while its channel is set aside is noticed at once (its close posts the doorbell).
+        Thread.Sleep(100);
+        var closing = _peers[Associations / 2];
+        closing.Segment.WriteVolatile(SegmentLayout.ClientClosedOffset, 1);
+        _doorbell.Post();
+        Assert.True(SpinWait.SpinUntil(() => closing.Events.ClosedReason != null, Timeout), "the peer's close was not noticed");
+        Assert.Equal("the peer closed the association", closing.Events.ClosedReason);
+        Assert.All(_peers.Where(p => p != closing), p => Assert.False(p.Channel.IsClosed));
+    }
+
+    /// <summary>A receiver with <paramref name="count"/> accepted shm channels, each with a listener.</summary>
+    private void Start(int count)
+    {
+        var names = new ChannelNames(_directory.Path);
+        _doorbell = Own(NamedSemaphore.Create(names.Doorbell(1)));
+        var loop = Own(new PollLoop("ipc-poll-idle", _ => { }));
+        var peerDoorbell = Own(NamedSemaphore.Create(names.Doorbell(2)));
+        _receiver = new ShmReceiver(_doorbell, "ipc-rings-idle", e => output.WriteLine("receiver error: " + e));
+        _owned.Insert(0, new Stopper(_receiver));
+        for (int i = 0; i < count; i++)
+        {
+            var segment = ShmSegment.Create(names.Segment(2, i + 1), RingLayout.MinCapacity, 65536, clientPort: 2);
+            Posix.Unlink(segment.Path); // as after an accept: the mappings hold it
+            var channel = new ShmChannel(segment, isClient: false, peerPort: 2, NamedSemaphore.TryOpen(peerDoorbell.Name, out _)!,
+                _doorbell, loop, wireFrameLimit: 65536, sendQueueLimit: 1 << 20, flushTimeout: TimeSpan.FromSeconds(1));
+            var peer = new Peer(segment, channel, _doorbell);
+            channel.SetListener(peer.Events);
+            _receiver.Add(channel);
+            _peers.Add(peer);
+        }
+    }
+
+    private T Own<T>(T disposable) where T : IDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
+    public void Dispose()
+    {
+        foreach (var disposable in _owned)
+            disposable.Dispose();
+        _directory.AssertEmpty();
+        _directory.Dispose();
+    }
+
+    /// <summary>The peer process's side of one association: it writes the client ring and rings the doorbell when asked.</summary>
+    private sealed class Peer(ShmSegment segment, ShmChannel channel, NamedSemaphore doorbell)
+    {
+        private readonly RingWriter _writer = new(segment.ClientToServerRing, segment.RingCapacity);
+
+        public ShmSegment Segment { get; } = segment;
+        public ShmChannel Channel { get; } = channel;
+        public ChannelEvents Events { get; } = new();
+        public int Written { get; private set; }
+
+        /// <summary>Frames first..first+count-1, each 16 B carrying its number; waits (yielding) while the ring is full.</summary>
+        public void WriteNumbered(int first, int count)
+        {
+            var frame = new byte[16];
+            for (int n = first; n < first + count; n++)
+            {
+                BitConverter.TryWriteBytes(frame, n);
+                int written = 0;
+                while (!_writer.TryWrite(frame, ref written))
+                    Thread.Yield();
+                if (_writer.TakeConsumerWakeRequest())
+                    doorbell.Post();
+            }
+            Written = first + count;
+        }
+
+        public void AssertReceivedInOrder(int count, TimeSpan timeout)
+        {
+            Assert.True(SpinWait.SpinUntil(() => { lock (Events.Frames) return Events.Frames.Count >= count; }, timeout),
+                $"{Events.Frames.Count} of {count} frames delivered");
+            lock (Events.Frames)
+            {
+                Assert.Equal(count, Events.Frames.Count);
+                for (int n = 0; n < count; n++)
+                    Assert.Equal(n, BitConverter.ToInt32(Events.Frames[n]));
+            }
+        }
+    }
+
+    /// <summary>Stops the receiver first (it closes the channels and unmaps the segments), before the doorbells go.</summary>
+    private sealed class Stopper(ShmReceiver receiver) : IDisposable
+    {
+        public void Dispose() => receiver.Stop("test over");
+    }
+}
