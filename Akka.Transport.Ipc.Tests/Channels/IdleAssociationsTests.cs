@@ -46,9 +46,9 @@ public sealed unsafe class IdleAssociationsTests(ITestOutputHelper output) : IDi
             $"the {Associations - 1} idle ones {idlePolls:N0} times in all (at most {maxIdle:N0} each); receiver thread {cpu.TotalMilliseconds:F0} ms CPU");
         // Delivering 50 000 frames takes at least 50 000 / 64 (the batch) rounds of the busy channel. An idle one may be
         // looked at a few dozen times (before it is set aside, and after wake-ups); serving every channel every round
-        // would serve each idle one about as often as the busy one.
+        // would serve each idle one about as often as the busy one. (The busy one's own count is no bound: under load it
+        // takes bigger batches in fewer rounds, down to ~1 300 rounds for 50 000 frames.)
         Assert.True(maxIdle <= 200, $"an idle association was served {maxIdle:N0} times while another streamed ({busyPolls:N0} rounds)");
-        Assert.True(idlePolls <= busyPolls, $"the {Associations - 1} idle associations were served {idlePolls:N0} times, the busy one {busyPolls:N0}");
     }
 
     [Fact]
