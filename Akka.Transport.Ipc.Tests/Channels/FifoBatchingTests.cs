@@ -38,7 +38,7 @@ public sealed unsafe class FifoBatchingTests : IDisposable
     /// writes whatever a burst left behind. Neither thread allocates for it.
     /// </summary>
     [Fact]
-    public void A_burst_of_small_frames_goes_out_in_far_fewer_write_calls_than_frames_and_allocates_nothing()
+    public async Task A_burst_of_small_frames_goes_out_in_far_fewer_write_calls_than_frames_and_allocates_nothing()
     {
         const int Frames = 12_000, WarmUp = 1_000, FrameSize = 64;
         var channel = Open(pipeSize: 1 << 20); // room for the whole burst: frames wait for no reader
@@ -63,8 +63,7 @@ public sealed unsafe class FifoBatchingTests : IDisposable
         long pollBytesAfter = OnPollThread(GC.GetAllocatedBytesForCurrentThread); // before reading /proc, which allocates
         long pollCallsAfter = OnPollThread(WriteCalls);
 
-        Assert.True(peer.Wait(Timeout), "the peer did not receive every frame");
-        Assert.Equal(WarmUp + Frames, peer.Result);
+        Assert.Equal(WarmUp + Frames, await peer.WaitAsync(Timeout)); // frames that arrived in order
         long totalCalls = calls + pollCallsAfter - pollCallsBefore;
         Assert.True(totalCalls <= Frames / 8, $"{totalCalls} write calls ({calls} by Write, {pollCallsAfter - pollCallsBefore} by the poll thread) for {Frames} frames");
         Assert.Equal(0, allocated);
@@ -107,7 +106,7 @@ public sealed unsafe class FifoBatchingTests : IDisposable
     /// and in order.
     /// </summary>
     [Fact]
-    public void Partial_writes_of_frames_of_every_size_keep_order_and_content()
+    public async Task Partial_writes_of_frames_of_every_size_keep_order_and_content()
     {
         int[] sizes = [1, 64, 100, 4000, 5000, 9000, 30000, 64, 8];
         const int Frames = 3_000;
@@ -122,8 +121,7 @@ public sealed unsafe class FifoBatchingTests : IDisposable
                 BinaryPrimitives.WriteInt32LittleEndian(frame, i);
             Assert.True(channel.TryWrite(frame));
         }
-        Assert.True(peer.Wait(Timeout), "the peer did not receive every frame");
-        Assert.Null(peer.Result);
+        Assert.Null(await peer.WaitAsync(Timeout));
     }
 
     /// <summary>
@@ -131,7 +129,7 @@ public sealed unsafe class FifoBatchingTests : IDisposable
     /// written) reaches the peer in order before the close marker, and the channel reports everything flushed.
     /// </summary>
     [Fact]
-    public void A_close_right_after_a_burst_sends_every_accepted_frame_then_the_close_marker()
+    public async Task A_close_right_after_a_burst_sends_every_accepted_frame_then_the_close_marker()
     {
         const int Frames = 5_000;
         var channel = Open(pipeSize: 4096);
@@ -156,10 +154,8 @@ public sealed unsafe class FifoBatchingTests : IDisposable
             Assert.True(channel.TryWrite(frame));
         }
         channel.RequestClose();
-        Assert.True(peer.Wait(Timeout), "the peer never saw the close marker");
-        Assert.Equal(Frames, peer.Result);
-        Assert.True(channel.Completion.Wait(Timeout));
-        Assert.True(channel.Completion.Result, "the channel reports frames dropped unsent");
+        Assert.Equal(Frames, await peer.WaitAsync(Timeout)); // frames before the marker, in order
+        Assert.True(await channel.Completion.WaitAsync(Timeout), "the channel reports frames dropped unsent");
     }
 
     private byte[][] NumberedCopies { get; } = Enumerable.Range(1_000, 12_000).Select(i =>
