@@ -11,7 +11,7 @@ namespace Akka.Transport.Ipc.Tests.Channels;
 /// many frames per read without allocating per frame, and partial writes of any frame size keep order and content.
 /// The test plays the peer at the byte level.
 /// </summary>
-public sealed unsafe class FifoBatchingTests : IDisposable
+public sealed class FifoBatchingTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private readonly IpcTestDirectory _directory = new();
@@ -238,7 +238,7 @@ public sealed unsafe class FifoBatchingTests : IDisposable
         return null;
     }
 
-    private static void WriteAll(FileDescriptor fd, byte[] bytes, int chunk)
+    private static unsafe void WriteAll(FileDescriptor fd, byte[] bytes, int chunk)
     {
         var deadline = DateTime.UtcNow + Timeout;
         for (int offset = 0; offset < bytes.Length;)
@@ -267,7 +267,7 @@ public sealed unsafe class FifoBatchingTests : IDisposable
     }
 
     /// <summary>The peer's reader: length-prefixed frames from a non-blocking FIFO, read in pieces of readSize.</summary>
-    private sealed class StreamCollector(FileDescriptor fd, int readSize = 64 * 1024)
+    private sealed unsafe class StreamCollector(FileDescriptor fd, int readSize = 64 * 1024)
     {
         private byte[] _buffer = new byte[256 * 1024];
         private int _start;
