@@ -221,7 +221,8 @@ public abstract class IpcTransportSpec(string mode, ITestOutputHelper output) : 
     /// <summary>
     /// Writes go out in batches of 50 × 64 B, each awaited (without allocating) until delivered, so they always fit
     /// the channel: a 1 MiB ring, or a pipe of whatever size the kernel granted (F_SETPIPE_SZ is best effort, and a
-    /// pipe can be as small as one 4 KiB page). Every measured Write takes the direct path; none is queued.
+    /// pipe can be as small as one 4 KiB page). Over shm every measured Write takes the direct path; over FIFOs the
+    /// back-to-back writes of a batch are staged and written together (Channels/FifoBatchingTests counts the calls).
     /// </summary>
     [Fact]
     public async Task Write_allocates_nothing_per_frame()

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Primitives;
 
@@ -15,6 +16,12 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private const int ReadBufferSize = 64 * 1024;
     private const int ReadsPerWakeUp = 16;
 
+    /// <summary>
+    /// Writes closer together than this (10 µs) form a burst and are gathered into one write. A lone round trip
+    /// over a FIFO takes longer than that, so request/response traffic keeps writing each frame at once.
+    /// </summary>
+    private static readonly long BurstWindowTicks = Stopwatch.Frequency / 100_000;
+
     private readonly PollLoop _loop;
     private readonly long _sendQueueLimit;
     private readonly TimeSpan _flushTimeout;
@@ -28,6 +35,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     private PollRegistration? _write;
     private FifoWriter? _out; // guarded by _writeLock; set with _write
     private byte[]? _readBuffer;
+    private long _lastWriteTimestamp; // guarded by _writeLock
     private bool _closed; // guarded by _writeLock
     private bool _closeRequested; // poll thread
     private bool _writesRefused; // guarded by _writeLock: set by RequestClose
@@ -95,28 +103,35 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         return channel;
     }
 
-    /// <summary>Thread-safe, never blocks; false once closed (or the descriptor is gone) or past the queue limit.</summary>
+    /// <summary>
+    /// Thread-safe, never blocks; false once closed (or the reader is gone) or past the queue limit. A write that
+    /// follows the previous one within <see cref="BurstWindowTicks"/> is part of a burst: it is staged and goes out
+    /// with the others in one write (by this thread once enough are staged, else by the poll thread right after);
+    /// an isolated write goes out at once, so a lone message pays no thread hop.
+    /// </summary>
     public bool TryWrite(ReadOnlyMemory<byte> frame)
     {
         lock (_writeLock)
         {
             if (_closed || _writesRefused || _out == null)
                 return false;
-            if (_out.PendingCount > 0)
+            long now = Stopwatch.GetTimestamp();
+            bool burst = now - _lastWriteTimestamp < BurstWindowTicks;
+            _lastWriteTimestamp = now;
+            if (!burst && !_out.HasPending)
+            {
+                if (!_out.WriteDirect(frame))
+                    return false; // the reader is gone; the read side reports the end
+            }
+            else
             {
                 if (_out.QueuedCost + StreamFrameDecoder.HeaderLength + frame.Length > _sendQueueLimit)
                     return false;
-                _out.Enqueue(frame, 0);
-                return true;
+                if (!_out.Append(frame))
+                    return false;
             }
-            int written = _out.WriteDirect(frame.Span);
-            if (written < 0)
-                return false; // the reader is gone; the read side reports the end
-            if (written < StreamFrameDecoder.HeaderLength + frame.Length)
-            {
-                _out.Enqueue(frame, written);
-                _write!.Events = LibC.POLLOUT;
-            }
+            if (_out.HasPending)
+                _write!.Events = LibC.POLLOUT; // the poll thread writes the rest as soon as the pipe has room
             return true;
         }
     }
@@ -164,7 +179,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     {
         bool done;
         lock (_writeLock)
-            done = _out == null || (_out.PendingCount == 0 && _out.TryWriteCloseMarker());
+            done = _out == null || (!_out.HasPending && _out.TryWriteCloseMarker());
         if (done)
         {
             Close("closed by this side", ChannelEnd.ClosedHere);
@@ -286,8 +301,8 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         }
         lock (_writeLock)
         {
-            _out!.Drain();
-            if (_out.PendingCount > 0)
+            _out!.OnWritable(); // a gone reader drops the backlog; POLLERR or the read side reports the end
+            if (_out.HasPending)
                 return;
             _write!.Events = 0;
         }
@@ -313,7 +328,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
         lock (_writeLock)
         {
             _closed = true;
-            if (_closeRequested && _out != null && _out.PendingCount == 0 && !_out.MarkerWritten)
+            if (_closeRequested && _out != null && !_out.HasPending && !_out.MarkerWritten)
                 _out.TryWriteCloseMarker(); // best effort (flush timed out with the pipe full); EOF says the same less politely
             _out?.DropPending();
             flushed = _out is not { DroppedQueued: true };
