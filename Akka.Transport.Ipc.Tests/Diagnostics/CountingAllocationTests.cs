@@ -71,31 +71,11 @@ public sealed class CountingAllocationTests : Akka.TestKit.Xunit2.TestKit, IDisp
             }
         }, TaskCreationOptions.LongRunning);
 
-        var frame = ByteString.CopyFrom(new byte[64]);
-        var result = await Task.Factory.StartNew(() =>
-        {
-            bool allAccepted = true;
-            int written = 0;
-            void WriteBatch()
-            {
-                for (int i = 0; i < Batch; i++)
-                    allAccepted &= outbound.Write(frame);
-                written += Batch;
-                var deadline = Environment.TickCount64 + 20_000;
-                while (Volatile.Read(ref delivered) < written && Environment.TickCount64 < deadline)
-                    Thread.Sleep(0);
-            }
-            for (int b = 0; b < WarmUpBatches; b++) // warm up: JIT, first-use paths
-                WriteBatch();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int b = 0; b < MeasuredBatches; b++)
-                WriteBatch();
-            return (Allocated: GC.GetAllocatedBytesForCurrentThread() - before, allAccepted);
-        }, TaskCreationOptions.LongRunning);
+        var result = await WriteAllocation.MeasureAsync(outbound, () => Volatile.Read(ref delivered), Batch, WarmUpBatches, MeasuredBatches);
         collecting.Cancel();
         await collector;
 
-        Assert.True(result.allAccepted);
+        Assert.True(result.AllAccepted);
         Assert.Equal(0, result.Allocated);
         Assert.Equal(Frames, Volatile.Read(ref delivered));
         Assert.True(Interlocked.Read(ref measurements) > 0, "the listener collected while the frames were written");

@@ -231,28 +231,8 @@ public abstract class IpcTransportSpec(string mode, ITestOutputHelper output) : 
         var (outbound, inbound) = await ConnectedPairAsync();
         int delivered = 0;
         inbound.ReadHandlerSource.SetResult(new RecordingHandleListener(_ => Interlocked.Increment(ref delivered)));
-        var frame = ByteString.CopyFrom(new byte[64]);
-        var result = await Task.Factory.StartNew(() =>
-        {
-            bool allAccepted = true;
-            int written = 0;
-            void WriteBatch()
-            {
-                for (int i = 0; i < Batch; i++)
-                    allAccepted &= outbound.Write(frame);
-                written += Batch;
-                var deadline = Environment.TickCount64 + 20_000;
-                while (Volatile.Read(ref delivered) < written && Environment.TickCount64 < deadline)
-                    Thread.Sleep(0);
-            }
-            for (int b = 0; b < WarmUpBatches; b++) // warm up: JIT, first-use paths
-                WriteBatch();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int b = 0; b < MeasuredBatches; b++)
-                WriteBatch();
-            return (Allocated: GC.GetAllocatedBytesForCurrentThread() - before, allAccepted);
-        }, TaskCreationOptions.LongRunning);
-        Assert.True(result.allAccepted);
+        var result = await WriteAllocation.MeasureAsync(outbound, () => Volatile.Read(ref delivered), Batch, WarmUpBatches, MeasuredBatches);
+        Assert.True(result.AllAccepted);
         Assert.Equal(0, result.Allocated);
         Assert.Equal((WarmUpBatches + MeasuredBatches) * Batch, Volatile.Read(ref delivered));
     }
