@@ -24,8 +24,12 @@ public sealed class TestConductor
     /// <summary>Terminates the role's ActorSystem and exits its process with <paramref name="exitCode"/>.</summary>
     public Task Exit(RoleName node, int exitCode) => Command("exit", node, code: exitCode);
 
-    /// <summary>Kills the role's process with SIGKILL: no clean-up of any kind runs in it.</summary>
-    public Task Kill(RoleName node) => Command("kill", node);
+    /// <summary>
+    /// Kills the role's process with SIGKILL: no clean-up of any kind runs in it. Completes once the process is gone,
+    /// with the moment the signal was sent as a <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> value (the
+    /// host's monotonic clock, the same in every process), so a spec can time how fast the death is noticed.
+    /// </summary>
+    public async Task<long> Kill(RoleName node) => (await Command("kill", node).ConfigureAwait(false)).Timestamp;
 
     /// <summary>Stops the role's process with SIGSTOP; it keeps its resources and counts for barriers.</summary>
     public Task Freeze(RoleName node) => Command("freeze", node);
@@ -52,7 +56,7 @@ public sealed class TestConductor
         return Command("throttle", node, target, direction.ToString(), rateMBit);
     }
 
-    private Task Command(string operation, RoleName node, RoleName? target = null, string? direction = null, float rate = 0, int code = 0)
+    private Task<ConductorMessage> Command(string operation, RoleName node, RoleName? target = null, string? direction = null, float rate = 0, int code = 0)
     {
         _config.RoleNamed(node.Name);
         if (target is not null)

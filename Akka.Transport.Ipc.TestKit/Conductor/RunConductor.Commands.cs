@@ -14,9 +14,13 @@ internal sealed partial class RunConductor
     private async Task ExecuteAsync(RoleState requester, ConductorMessage command)
     {
         string? failure;
+        long signalledAt = 0;
         try
         {
-            failure = await CarryOutAsync(command).ConfigureAwait(false);
+            if (command.Operation == "kill")
+                (failure, signalledAt) = await KillAsync(command).ConfigureAwait(false);
+            else
+                failure = await CarryOutAsync(command).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -24,7 +28,26 @@ internal sealed partial class RunConductor
         }
         _output.Conductor($"{command.Operation} {command.Role}{(command.Target is null ? "" : " → " + command.Target)} "
             + $"for {requester.Name}: {failure ?? "done"}");
-        Reply(requester, command.Id, failure is null, failure);
+        requester.Send(new ConductorMessage { Kind = "reply", Id = command.Id, Ok = failure is null, Text = failure, Timestamp = signalledAt });
+    }
+
+    /// <summary>
+    /// SIGKILL, answered once the process is gone, with the moment the signal was sent on the host's monotonic clock
+    /// (Stopwatch.GetTimestamp(), CLOCK_MONOTONIC, comparable across processes): a spec measuring how fast a death is
+    /// noticed counts from there, not from its request, which the conductor may take a while to act on.
+    /// </summary>
+    private async Task<(string? Failure, long SignalledAt)> KillAsync(ConductorMessage command)
+    {
+        if (command.Role is null || !_roles.TryGetValue(command.Role, out var role) || role.Process is not { } process)
+            return ($"unknown role '{command.Role}'", 0);
+        lock (_gate)
+        {
+            if (role.Fate == RoleFate.Running)
+                role.Fate = RoleFate.Killed;
+        }
+        long signalledAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        process.Signal(Signum.SIGKILL);
+        return (await ExitedWithinAsync(process) ? null : $"{role.Name} was not gone {CommandLimit} after SIGKILL", signalledAt);
     }
 
     private async Task<string?> CarryOutAsync(ConductorMessage command)
@@ -37,15 +60,6 @@ internal sealed partial class RunConductor
 
         switch (command.Operation)
         {
-            case "kill":
-                lock (_gate)
-                {
-                    if (role.Fate == RoleFate.Running)
-                        role.Fate = RoleFate.Killed;
-                }
-                process.Signal(Signum.SIGKILL);
-                return await ExitedWithinAsync(process) ? null : $"{role.Name} was not gone {CommandLimit} after SIGKILL";
-
             case "freeze":
                 if (!process.Signal(Signum.SIGSTOP))
                     return $"{role.Name} is not running";

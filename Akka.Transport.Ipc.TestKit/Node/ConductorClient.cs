@@ -59,13 +59,14 @@ internal sealed class ConductorClient : IDisposable
             throw new MultiNodeBarrierException(reply.Text ?? $"Barrier '{name}' failed.");
     }
 
-    /// <summary>Asks the conductor to act on a role; completes when it has taken effect.</summary>
-    public async Task CommandAsync(ConductorMessage command)
+    /// <summary>Asks the conductor to act on a role; completes with its reply when it has taken effect.</summary>
+    public async Task<ConductorMessage> CommandAsync(ConductorMessage command)
     {
         command.Kind = "command";
         var reply = await RequestAsync(command).ConfigureAwait(false);
         if (!reply.Ok)
             throw new InvalidOperationException(reply.Text ?? $"The conductor could not {command.Operation} {command.Role}.");
+        return reply;
     }
 
     /// <summary>The spec method's outcome; the conductor judges the run by it.</summary>

@@ -14,7 +14,7 @@ namespace Akka.Transport.Ipc.TestKit.Protocol;
 ///   barrier  Id, Name                        throttle  Id, Target (address), Direction, Rate
 ///   command  Id, Operation, Role, Target,    exit      Id, Code
 ///            Direction, Rate, Code           abort     Text (the run is over; the node must stop)
-///   reply    Id, Ok, Text (to throttle/exit)
+///   reply    Id, Ok, Text (to throttle/exit)     (a kill's reply also carries Timestamp: when SIGKILL was sent)
 ///   result   Ok, Text (the spec method's outcome)
 /// </code>
 /// </summary>
@@ -32,6 +32,7 @@ internal sealed class ConductorMessage
     public float Rate { get; set; }
     public int Code { get; set; }
     public int Pid { get; set; }
+    public long Timestamp { get; set; }
     public bool Ok { get; set; }
     public Dictionary<string, string>? Addresses { get; set; }
 

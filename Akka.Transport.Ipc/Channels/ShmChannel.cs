@@ -90,9 +90,22 @@ internal sealed unsafe class ShmChannel : IChannel
     {
         get
         {
-            // Under the lock and before the close: Close sets _closed under it before it unmaps the segment.
+            // Under the lock and before the close: Close sets _closed under it before it unmaps the segment. A ring
+            // whose positions are impossible (a hostile or broken peer wrote them) reads as 0 here: this is a figure
+            // for statistics and gauges, and the association itself ends on the corruption where it is read or written.
             lock (_writeLock)
-                return _closed ? 0 : _out.UsedBytes;
+            {
+                if (_closed)
+                    return 0;
+                try
+                {
+                    return _out.UsedBytes;
+                }
+                catch (RingCorruptedException)
+                {
+                    return 0;
+                }
+            }
         }
     }
 

@@ -64,7 +64,24 @@ internal sealed class EndpointStatsFile : IDisposable
     }
 
     /// <summary>Writes the current document now (the timer does it every <see cref="Interval"/>).</summary>
+    /// <remarks>
+    /// Never throws: it runs on a timer, where an exception would end the process. Whatever goes wrong (a channel
+    /// whose figures cannot be read, e.g. a ring a hostile peer scribbled on, which its reader ends by itself; a full
+    /// or vanished directory) stops publishing with one warning.
+    /// </remarks>
     public void Publish()
+    {
+        try
+        {
+            PublishOnce();
+        }
+        catch (Exception e)
+        {
+            StopPublishing(e);
+        }
+    }
+
+    private void PublishOnce()
     {
         byte[] json;
         lock (_live)
@@ -77,26 +94,35 @@ internal sealed class EndpointStatsFile : IDisposable
             _document.RecentEnds = _ended.ToList();
             json = JsonSerializer.SerializeToUtf8Bytes(_document, StatsDocument.JsonOptions);
         }
+        _whileNamesOwned(() =>
+        {
+            using (var file = new FileStream(_newPath, new FileStreamOptions
+                   {
+                       Mode = FileMode.Create, Access = FileAccess.Write,
+                       UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                   }))
+                file.Write(json);
+            File.Move(_newPath, _path, overwrite: true);
+        });
+    }
+
+    private void StopPublishing(Exception e)
+    {
+        lock (_live)
+        {
+            if (_stopped)
+                return;
+            _stopped = true;
+        }
         try
         {
-            _whileNamesOwned(() =>
-            {
-                using (var file = new FileStream(_newPath, new FileStreamOptions
-                       {
-                           Mode = FileMode.Create, Access = FileAccess.Write,
-                           UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                       }))
-                    file.Write(json);
-                File.Move(_newPath, _path, overwrite: true);
-            });
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            lock (_live)
-                _stopped = true;
             _whileNamesOwned(() => Interop.Posix.Unlink(_newPath));
-            _onWarning($"Stopped publishing IPC endpoint statistics to '{_path}' (the akka-ipc tool will not see them): {e.Message}");
         }
+        catch (Exception unlinkError) when (unlinkError is IOException or UnauthorizedAccessException)
+        {
+            // The half-written file goes with the endpoint's other names.
+        }
+        _onWarning($"Stopped publishing IPC endpoint statistics to '{_path}' (the akka-ipc tool will not see them): {e.Message}");
     }
 
     /// <summary>Stops publishing; the files go with the endpoint's other names.</summary>

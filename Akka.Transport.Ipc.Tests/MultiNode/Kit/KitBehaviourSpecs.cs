@@ -112,7 +112,9 @@ public sealed class PatientSpecs : MultiNodeSpec
         // b and c wait at 'gone' (and never leave it); a removes them, and 'gone' then waits for a alone.
         RunOn(() =>
         {
-            TestConductor.Kill(_config.B).Wait();
+            long before = Stopwatch.GetTimestamp();
+            long signalled = TestConductor.Kill(_config.B).Result;
+            Assert.InRange(signalled, before, Stopwatch.GetTimestamp()); // when SIGKILL was sent, on the shared clock
             TestConductor.Exit(_config.C, 3).Wait();
         }, _config.A);
         EnterBarrier("gone");

@@ -38,6 +38,22 @@ public abstract class ClusterMemberSpec : MultiNodeSpec
     }
 
     /// <summary>
+    /// A new incarnation of the killed member at <paramref name="address"/>: a second ActorSystem in this process on
+    /// its port (a new process on the old address), joined through <paramref name="seed"/> with JoinSeedNodes (retried
+    /// until the seed answers, unlike Join), and Up with <paramref name="members"/>. The caller terminates it.
+    /// </summary>
+    protected ActorSystem RestartOnPort(Address address, Address seed, IReadOnlyCollection<Address> members)
+    {
+        var restarted = ActorSystem.Create(Sys.Name, ClusterNodeConfigs.OnPort(Sys.Settings.Config, address.Port!.Value));
+        StartServices(restarted, TestActor);
+        var cluster = Akka.Cluster.Cluster.Get(restarted);
+        Assert.Equal(address, cluster.SelfAddress);
+        cluster.JoinSeedNodes(new[] { seed });
+        AwaitAllUp(restarted, members);
+        return restarted;
+    }
+
+    /// <summary>
     /// Waits until <paramref name="system"/>'s cluster view holds exactly <paramref name="expected"/>, all Up (and for
     /// <paramref name="notUid"/>'s address, an incarnation other than that uid); fails naming the view.
     /// </summary>

@@ -38,15 +38,7 @@ public abstract class HybridMemberRestartSpec(HybridMembersConfig config, ITestO
 
         // Its start also sweeps what the killed incarnation left in directory X.
         ActorSystem? restarted = null;
-        RunOn(() =>
-        {
-            restarted = ActorSystem.Create(Sys.Name, ClusterNodeConfigs.OnPort(Sys.Settings.Config, b.Port!.Value));
-            StartServices(restarted, TestActor);
-            var cluster = Akka.Cluster.Cluster.Get(restarted);
-            Assert.Equal(b, cluster.SelfAddress);
-            cluster.JoinSeedNodes(new[] { GetAddress(config.A) }); // retried until the seed answers, unlike Join
-            AwaitAllUp(restarted, members);
-        }, b2);
+        RunOn(() => restarted = RestartOnPort(b, GetAddress(config.A), members), b2);
         RunOn(() =>
         {
             AwaitAllUp(Sys, members, (b, oldUid));
