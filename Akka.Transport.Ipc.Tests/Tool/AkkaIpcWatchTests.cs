@@ -80,12 +80,15 @@ public abstract partial class AkkaIpcWatchTests(string mode, ITestOutputHelper o
                     Assert.False(frames.Groups["rate"].Success, "the first refresh has nothing to compute a rate from");
                 else if (index >= 2)
                     Assert.True(frames.Groups["rate"].Success, $"refresh {index + 1} shows no rate: '{row[9]}'");
-                if (frames.Groups["rate"].Success)
+                // A second refresh's rate may span the stream's first moments (CI saw 60/s against a 666/s stream):
+                // the rates judged are those of the third refresh on, when the stream has run for seconds.
+                if (index >= 2 && frames.Groups["rate"].Success)
                     rates.Add(double.Parse(frames.Groups["rate"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
                 // The node's inbound side of the same association is listed too.
                 Assert.Contains(Rows(table), r => r.Length > 9 && r[6] == $"akka.ipc://{Sys.Name}@localhost:{writerAddress.Port}" && r[8] == "inbound");
             }
-            // Each refresh's rate is the stream's, within a generous bound (a shared machine; a second of statistics).
+            // Each of those rates is the stream's, within a generous bound (a shared machine; a second of statistics).
+            Assert.NotEmpty(rates);
             foreach (double shown in rates)
                 Assert.InRange(shown, rate / 3, rate * 3);
         }
