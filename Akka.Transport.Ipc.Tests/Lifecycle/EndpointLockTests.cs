@@ -62,18 +62,21 @@ public sealed class EndpointLockTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task A_fixed_port_held_by_a_sweeper_is_claimed_once_the_sweeper_lets_go()
+    public void A_fixed_port_held_by_a_sweeper_is_claimed_once_the_sweeper_lets_go()
     {
         const int port = 4103;
         string path = Names.Lock(port);
         var guard = EndpointLock.TryClaimDead(path)!; // what SweepDeadEndpoints holds while it removes a dead port's debris
         Assert.NotNull(guard);
-        var release = Task.Run(async () =>
+        // A thread of its own, not the thread pool: at the start of a parallel test run the pool can be busy for
+        // seconds (CI once released the lock only after the endpoint's 2 s patience), which is not what is tested.
+        var release = new Thread(() =>
         {
-            await Task.Delay(300);
+            Thread.Sleep(300);
             File.Delete(path); // the sweeper unlinks the dead lock file, then lets go
             guard.Dispose();
-        });
+        }) { Name = "sweeper-release" };
+        release.Start();
 
         try
         {
@@ -82,7 +85,7 @@ public sealed class EndpointLockTests(ITestOutputHelper output) : IDisposable
         }
         finally
         {
-            await release;
+            release.Join();
         }
     }
 
