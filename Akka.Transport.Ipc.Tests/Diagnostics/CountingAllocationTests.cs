@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Remote.Transport;
+using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Diagnostics;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Google.Protobuf;

@@ -40,6 +40,7 @@ public sealed class EndpointStatsFileTests : IDisposable
         public long QueuedBytes => 0;
         public long RingUsedBytes => throw new RingCorruptedException("consumer position 4788983490021037804 is impossible");
         public long DoorbellPosts => 0;
+        public SentFrames Sent { get; } = new();
         public Task Accepted => Task.CompletedTask;
         public Task<bool> Completion { get; } = new TaskCompletionSource<bool>().Task;
         public bool TryWrite(ReadOnlyMemory<byte> frame) => true;

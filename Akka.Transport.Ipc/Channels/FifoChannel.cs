@@ -72,6 +72,9 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
     public long DoorbellPosts => 0;
 
     /// <inheritdoc />
+    public SentFrames Sent { get; } = new();
+
+    /// <inheritdoc />
     public long QueuedBytes
     {
         get
@@ -130,6 +133,7 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
                 if (!_out.Append(frame))
                     return false;
             }
+            Sent.Add(frame.Length);
             if (_out.HasPending)
                 _write!.Events = LibC.POLLOUT; // the poll thread writes the rest as soon as the pipe has room
             return true;

@@ -31,6 +31,9 @@ internal interface IChannel
     /// <summary>Bytes this side wrote into the peer's inbound ring that the peer has not consumed yet (0 for FIFOs).</summary>
     long RingUsedBytes { get; }
 
+    /// <summary>Frames and bytes <see cref="TryWrite"/> accepted, counted under the channel's write lock.</summary>
+    SentFrames Sent { get; }
+
     /// <summary>Doorbell posts this side made to wake the peer (0 for FIFOs).</summary>
     long DoorbellPosts { get; }
 

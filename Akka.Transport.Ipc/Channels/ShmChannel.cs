@@ -113,6 +113,9 @@ internal sealed unsafe class ShmChannel : IChannel
     public long DoorbellPosts => _peerDoorbell.Posts;
 
     /// <inheritdoc />
+    public SentFrames Sent { get; } = new();
+
+    /// <inheritdoc />
     public long QueuedBytes
     {
         get
@@ -143,7 +146,10 @@ internal sealed unsafe class ShmChannel : IChannel
                     if ((done || written > 0) && _out.TakeConsumerWakeRequest())
                         _peerDoorbell.Post();
                     if (done)
+                    {
+                        Sent.Add(frame.Length);
                         return true;
+                    }
                     Enqueue(frame, written);
                 }
                 else
@@ -152,6 +158,7 @@ internal sealed unsafe class ShmChannel : IChannel
                         return false;
                     Enqueue(frame, 0);
                 }
+                Sent.Add(frame.Length);
                 DrainLocked();
                 return true;
             }

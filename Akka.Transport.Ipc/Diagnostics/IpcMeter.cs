@@ -8,7 +8,7 @@ namespace Akka.Transport.Ipc.Diagnostics;
 /// Akka.Transport.Ipc</c>, OpenTelemetry <c>AddMeter("Akka.Transport.Ipc")</c>). Every instrument is tagged with
 /// <c>akka.system</c> and <c>ipc.channel</c> (shm or fifo); network associations of a hybrid node are dot-netty's
 /// and are not counted here. Frame, byte and back-pressure counts are read from the associations' own counters
-/// when a listener collects (observable instruments), so the hot paths pay for plain increments only, with or
+/// when a listener collects (observable instruments), so the hot paths pay for plain increments only (sent frames inside the channel's write lock), with or
 /// without a listener. An association's counts stay in the totals after it ends.
 /// </summary>
 internal static class IpcMeter
@@ -55,7 +55,7 @@ internal static class IpcMeter
     /// <summary>An association opened: counted from now until its channel completes.</summary>
     public static AssociationCounters Track(string system, IChannel channel, bool inbound)
     {
-        var counters = new AssociationCounters();
+        var counters = new AssociationCounters(channel.Sent);
         var live = new LiveAssociation(channel, counters);
         var key = (system, channel.Kind);
         lock (Sync)

@@ -56,10 +56,7 @@ internal sealed class IpcAssociationHandle : AssociationHandle, IChannelListener
             return true;
         }
         if (_channel.TryWrite(payload.Memory))
-        {
-            _counters.Sent(payload.Length);
-            return true;
-        }
+            return true; // the channel counted it, inside its write lock
         _counters.BackPressured();
         return false;
     }

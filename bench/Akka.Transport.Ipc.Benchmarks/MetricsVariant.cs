@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.Diagnostics;
 
 namespace Akka.Transport.Ipc.Benchmarks;

@@ -1,9 +1,10 @@
-namespace Akka.Transport.Ipc.Diagnostics;
+namespace Akka.Transport.Ipc.Channels;
 
 /// <summary>
-/// Whether this process counts frames, bytes and back-pressured writes per association (<see cref="AssociationCounters"/>).
-/// Always on for users: there is no configuration key, because the counting is two interlocked additions per frame
-/// (measured: the README's "Operating it"), and the meter and the <c>akka-ipc</c> tool depend on it. The switch exists
+/// Whether this process counts frames, bytes and back-pressured writes per association (<see cref="SentFrames"/> and
+/// the handle's counters). Always on for users: there is no configuration key, because the counting is two plain
+/// additions per frame inside a lock the write takes anyway (measured: the README's "Operating it"), and the meter
+/// and the <c>akka-ipc</c> tool depend on it. The switch exists
 /// for the benchmark's metrics comparison only (reached through InternalsVisibleTo), which runs the same parts with
 /// the counting off and on.
 /// </summary>
