@@ -131,13 +131,14 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
                 await RunActorPairAsync("latency", mode, rep, 1, new[]
                 {
                     "--task", "latency", "--warmup", Inv(options.LatencyWarmup), "--samples", Inv(options.LatencySamples),
-                }, async (_, client) =>
+                }, async (echo, client) =>
                 {
                     var m = await client.ReceiveAsync("latency", TimeSpan.FromSeconds(300));
                     samples = m.GetProperty("samples").EnumerateArray().Select(e => e.GetDouble()).ToArray();
                     elapsedMs = m.GetProperty("elapsedMs").GetDouble();
+                    await CollectTailAsync(mode, echo, m);
                     await client.ReceiveAsync("done", TimeSpan.FromSeconds(30));
-                });
+                }, echoArgs: TailEchoArgs());
                 var row = LatencyOf(mode, rep.ToString(CultureInfo.InvariantCulture), samples, samples.Length / (elapsedMs / 1000));
                 report.Latency.Add(row);
                 (pooled.TryGetValue(mode, out var list) ? list : pooled[mode] = new List<double>()).AddRange(samples);
@@ -149,6 +150,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
             var reps = report.Latency.Where(r => r.Mode == mode && r.Repetition != "all").ToList();
             report.Latency.Add(LatencyOf(mode, "all", samples.ToArray(), Stats.Median(reps.Select(r => r.AsksPerSec))));
         }
+        SummarizeTail();
         PrintLatency();
         PrintHybrid();
     }
@@ -180,6 +182,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
                 tcp == null ? "-" : Stats.Ratio(r.P50Us, tcp.P50Us), tcp == null ? "-" : Stats.Ratio(r.P99Us, tcp.P99Us),
                 VsBaseline(r, x => x.P50Us), VsBaseline(r, x => x.P99Us),
             }));
+        PrintLatencyTail();
     }
 
     // ---------------------------------------------------------------- raw
