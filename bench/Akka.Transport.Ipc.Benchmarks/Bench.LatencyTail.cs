@@ -37,6 +37,15 @@ internal sealed partial class Bench
     /// <summary>The echo process records every sample (its arrival time and probe readings) when started with these.</summary>
     private string[] TailEchoArgs() => ["--record-samples", Inv(options.LatencySamples)];
 
+    /// <summary>The host's own noise, before and after the latency samples (see <see cref="HostJitter"/>).</summary>
+    private void MeasureHostJitter(string when)
+    {
+        var row = HostJitter.Measure(when, TimeSpan.FromSeconds(options.Quick ? 1 : 3));
+        report.HostJitter.Add(row);
+        Console.WriteLine($"  host jitter ({when}): a spinning thread lost its core {Table.F1(row.GapsPerSec)} times/s for > 200 us " +
+            $"({Table.F1(row.GapsOver1MsPerSec)}/s for >= 1 ms), {Table.F1(row.LostMsPerSec)} ms/s in all, longest {Table.F1(row.LongestMs)} ms");
+    }
+
     /// <summary>Asks the echo process for its records of the repetition that just ended and joins them with the client's.</summary>
     private async Task CollectTailAsync(string mode, Child echo, JsonElement client)
     {
@@ -126,6 +135,14 @@ internal sealed partial class Bench
                 r.Mode, Table.N0(r.Samples), r.Slice, Table.F1(r.FromUs), Table.F1(r.MedianUs), Pct(r.GcClientPct), Pct(r.GcEchoPct),
                 Pct(r.GcEitherPct), Pct(r.WakePct), Pct(r.ContendedPct), Pct(r.HostCpuWaitMedianPct), Pct(r.PoolPct), Pct(r.NonePct), Table.F1(r.GcPauseMedianUs),
                 Table.F1(r.RequestLegMedianUs), Table.F1(r.ReplyLegMedianUs), Pct(r.RequestLongerPct),
+            }));
+        Table.Print("Host jitter: a thread that only spins, on this machine, just before and after the latency samples (a floor " +
+            "of the tail whatever the transport: an Ask whose critical thread meets such a gap is at least that slow)",
+            new[] { "when", "seconds", "gaps > 200 us /s", "gaps >= 1 ms /s", "lost ms/s", "longest ms", "load average" },
+            report.HostJitter.Select(r => new[]
+            {
+                r.When, Table.F1(r.Seconds), Table.F1(r.GapsPerSec), Table.F1(r.GapsOver1MsPerSec), Table.F1(r.LostMsPerSec), Table.F1(r.LongestMs),
+                Table.F2(r.LoadAverage),
             }));
         Table.Print("What each cause costs: Ask round trip (us) of the samples during which it happened, and of the others",
             new[] { "mode", "cause", "samples with", "p50 with", "p99 with", "samples without", "p50 without", "p99 without", "p99.9 without" },

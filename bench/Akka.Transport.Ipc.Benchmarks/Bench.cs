@@ -122,6 +122,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
         Console.WriteLine($"Ask round trip, one in flight, 64 B byte[] payload: warm-up rounds of {options.LatencyWarmup:N0} asks {JitWarmup.Describe}, then {options.LatencySamples:N0} samples " +
             $"per repetition, {options.Repetitions} repetition(s)");
         var pooled = new Dictionary<string, List<double>>();
+        MeasureHostJitter("before");
         for (int rep = 1; rep <= options.Repetitions; rep++)
         {
             foreach (string mode in RotatedModes(rep))
@@ -150,6 +151,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
             var reps = report.Latency.Where(r => r.Mode == mode && r.Repetition != "all").ToList();
             report.Latency.Add(LatencyOf(mode, "all", samples.ToArray(), Stats.Median(reps.Select(r => r.AsksPerSec))));
         }
+        MeasureHostJitter("after");
         SummarizeTail();
         PrintLatency();
         PrintHybrid();

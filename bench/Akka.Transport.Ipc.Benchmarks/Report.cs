@@ -20,6 +20,10 @@ internal sealed record LatencyTailRow(string Mode, string Slice, int Samples, do
 internal sealed record LatencyByCauseRow(string Mode, string Cause, int With, double WithP50Us, double WithP99Us, int Without,
     double WithoutP50Us, double WithoutP99Us, double WithoutP999Us);
 
+/// <summary>A spinning thread's lost time (<see cref="HostJitter"/>): gaps per second, ms lost per second, the longest.</summary>
+internal sealed record HostJitterRow(string When, double Seconds, double GapsPerSec, double GapsOver1MsPerSec, double LostMsPerSec,
+    double LongestMs, double LoadAverage);
+
 internal sealed record RawStreamRow(string Mode, int FrameSize, long Frames, double Seconds, double MsgsPerSec, double MBPerSec,
     long SenderBackOffs);
 
@@ -47,6 +51,7 @@ internal sealed class Report
     public List<LatencyRow> Latency { get; } = new();
     public List<LatencyTailRow> LatencyTail { get; } = new();
     public List<LatencyByCauseRow> LatencyByCause { get; } = new();
+    public List<HostJitterRow> HostJitter { get; } = new();
     public List<RawStreamRow> RawStream { get; } = new();
     public List<RawRttRow> RawRoundTrip { get; } = new();
     public List<MicroRow> Micro { get; } = new();
@@ -176,6 +181,14 @@ internal sealed class Report
             row("latency-tail", r.Mode, p, "all", "none", r.NonePct, "%");
             row("latency-tail", r.Mode, p, "all", "request_leg_median", r.RequestLegMedianUs, "us");
             row("latency-tail", r.Mode, p, "all", "reply_leg_median", r.ReplyLegMedianUs, "us");
+        }
+        foreach (var r in HostJitter)
+        {
+            string p = $"when={r.When}";
+            row("host-jitter", "host", p, "", "gaps_over_200us", r.GapsPerSec, "1/s");
+            row("host-jitter", "host", p, "", "gaps_over_1ms", r.GapsOver1MsPerSec, "1/s");
+            row("host-jitter", "host", p, "", "lost", r.LostMsPerSec, "ms/s");
+            row("host-jitter", "host", p, "", "longest", r.LongestMs, "ms");
         }
         foreach (var r in LatencyByCause)
         {
