@@ -9,13 +9,13 @@ namespace Akka.Transport.Ipc.Benchmarks;
 /// What a process had done up to one moment, read around every latency sample to say what happened during it:
 /// .NET garbage collections (count and total pause), the shm receiver's sleeps and the doorbell posts of this process
 /// (the transport's meter; 0 over dot-netty), how long some task on the host waited for a core (the kernel's CPU
-/// pressure, /proc/pressure/cpu "some": on a shared 2-core machine, contention), and the thread pool's size and queue.
+/// pressure, /proc/pressure/cpu "some": on a shared 2-core machine, contention), and the thread pool's size.
 /// </summary>
 /// <param name="Timestamp"><see cref="Stopwatch.GetTimestamp"/>: CLOCK_MONOTONIC, comparable across processes.</param>
 /// <param name="HostCpuWaitUs">Cumulative µs during which at least one runnable task on the host had no core; -1 when
 /// the kernel has no pressure information.</param>
 internal readonly record struct ProbeReading(long Timestamp, int Gcs, long GcPauseTicks, long Sleeps, long Posts, long HostCpuWaitUs,
-    int PoolThreads, long PoolPending);
+    int PoolThreads);
 
 /// <summary>
 /// Takes <see cref="ProbeReading"/>s. Everything but the meter is a counter read plus one <c>pread</c> of an open
@@ -69,7 +69,7 @@ internal sealed class LatencyProbe : IDisposable
             _listener.RecordObservableInstruments();
         }
         return new ProbeReading(Stopwatch.GetTimestamp(), GC.CollectionCount(0), GC.GetTotalPauseDuration().Ticks, _sleeps, _posts,
-            HostCpuWait(), ThreadPool.ThreadCount, ThreadPool.PendingWorkItemCount);
+            HostCpuWait(), ThreadPool.ThreadCount);
     }
 
     public void Dispose()
