@@ -7,7 +7,8 @@ namespace Akka.Transport.Ipc.Benchmarks;
 /// One Ask sample and what co-occurred with it, joined from both processes' probe readings
 /// (<see cref="LatencyProbe"/>, <see cref="EchoProbes"/>).
 /// </summary>
-/// <param name="GcClient">A GC in the client process between just before and just after the sample.</param>
+/// <param name="GcClient">A GC in the client process between its readings before and after the sample (one reading
+/// between two samples, outside the timed spans).</param>
 /// <param name="GcServer">A GC in the echo process between its readings after echoing the previous and the next
 /// sample: that window contains this sample's request and reply (and a little of its neighbours').</param>
 /// <param name="Wake">The client posted the echo process's doorbell (its receiver slept when the request came), or
