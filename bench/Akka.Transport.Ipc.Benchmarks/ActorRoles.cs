@@ -19,10 +19,27 @@ internal static class ActorRoles
         int echoes = args.GetInt("echoes", 1);
         for (int i = 0; i < echoes; i++)
             system.ActorOf(Props.Create(() => new EchoActor()), "echo" + i);
+        if (args.GetInt("record-samples", 0) is > 0 and int recorded)
+            ServeProbes(recorded);
         Parent.Send("ready", new { address = ((ExtendedActorSystem)system).Provider.DefaultAddress.ToString(), pid = Environment.ProcessId });
         await Parent.StopRequested;
         await system.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
         return 0;
+    }
+
+    /// <summary>
+    /// Latency part: the echo actor records each sample's arrival and a probe reading (<see cref="EchoProbes"/>), and
+    /// the parent collects them with the command "report-probes" once the client has sent its samples.
+    /// </summary>
+    private static void ServeProbes(int samples)
+    {
+        var probes = EchoProbes.Current = new EchoProbes(samples);
+        _ = Task.Run(async () =>
+        {
+            await foreach (string command in Parent.CommandReader.ReadAllAsync())
+                if (command == "report-probes")
+                    Parent.Send("echo-probes", probes.TakeReport());
+        });
     }
 
     /// <summary>Process A: e2e rounds, latency samples, or an idle association.</summary>
@@ -130,33 +147,69 @@ internal static class ActorRoles
         return watch.Elapsed;
     }
 
+    /// <summary>
+    /// Ask round trips, one in flight. Each sample's payload carries its number (the echo process records its arrival);
+    /// between two, outside the timed spans, a <see cref="LatencyProbe"/> reading says what this process did
+    /// meanwhile (GCs, receiver sleeps, doorbell posts, the host's CPU pressure, thread pool).
+    /// </summary>
     private static async Task RunLatencyAsync(IActorRef echo, ChildArgs args)
     {
         int warmup = args.GetInt("warmup");
         int samples = args.GetInt("samples");
         var payload = new byte[64];
         var timeout = TimeSpan.FromSeconds(10);
+        LatencyProbe.MarkSample(payload, -1);
         var warmed = await JitWarmup.RunAsync(async () =>
         {
             for (int i = 0; i < warmup; i++)
                 await echo.Ask<byte[]>(payload, timeout);
         });
         Parent.Send("warmed", new { ms = warmed.TotalMilliseconds });
+        using var probe = new LatencyProbe(withMeter: true);
         var micros = new double[samples];
+        var starts = new long[samples];
+        // One reading between two samples serves as the first's "after" and the next's "before": half the reads
+        // (each costs ~10 us: the meter's collection and a pread of /proc/pressure/cpu), and none inside a timed span.
+        var readings = new ProbeReading[samples + 1];
+        readings[0] = probe.Read(meter: true);
         var total = Stopwatch.StartNew();
         for (int i = 0; i < samples; i++)
         {
+            LatencyProbe.MarkSample(payload, i);
             long start = Stopwatch.GetTimestamp();
             await echo.Ask<byte[]>(payload, timeout);
-            micros[i] = Math.Round((Stopwatch.GetTimestamp() - start) * 1e6 / Stopwatch.Frequency, 1);
+            long end = Stopwatch.GetTimestamp();
+            readings[i + 1] = probe.Read(meter: true);
+            starts[i] = start;
+            micros[i] = Math.Round((end - start) * 1e6 / Stopwatch.Frequency, 1);
         }
         total.Stop();
-        Parent.Send("latency", new { samples = micros, elapsedMs = total.Elapsed.TotalMilliseconds });
+        long[] Delta(Func<ProbeReading, long> f) => Enumerable.Range(0, samples).Select(i => f(readings[i + 1]) - f(readings[i])).ToArray();
+        Parent.Send("latency", new
+        {
+            samples = micros,
+            elapsedMs = total.Elapsed.TotalMilliseconds,
+            frequency = Stopwatch.Frequency,
+            pressure = probe.HasPressure,
+            starts,
+            gcs = Delta(r => r.Gcs),
+            gcPauseTicks = Delta(r => r.GcPauseTicks),
+            sleeps = Delta(r => r.Sleeps),
+            posts = Delta(r => r.Posts),
+            hostCpuWaitUs = Delta(r => r.HostCpuWaitUs),
+            poolThreads = Delta(r => r.PoolThreads),
+        });
     }
 
     private sealed class EchoActor : UntypedActor
     {
-        protected override void OnReceive(object message) => Sender.Tell(message);
+        protected override void OnReceive(object message)
+        {
+            long arrived = Stopwatch.GetTimestamp();
+            Sender.Tell(message);
+            if (EchoProbes.Current is { } probes && message is byte[] request)
+                probes.Record(request, arrived);
+        }
     }
 
     /// <summary>

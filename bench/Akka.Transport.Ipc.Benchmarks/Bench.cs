@@ -122,6 +122,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
         Console.WriteLine($"Ask round trip, one in flight, 64 B byte[] payload: warm-up rounds of {options.LatencyWarmup:N0} asks {JitWarmup.Describe}, then {options.LatencySamples:N0} samples " +
             $"per repetition, {options.Repetitions} repetition(s)");
         var pooled = new Dictionary<string, List<double>>();
+        MeasureHostJitter("before");
         for (int rep = 1; rep <= options.Repetitions; rep++)
         {
             foreach (string mode in RotatedModes(rep))
@@ -131,13 +132,14 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
                 await RunActorPairAsync("latency", mode, rep, 1, new[]
                 {
                     "--task", "latency", "--warmup", Inv(options.LatencyWarmup), "--samples", Inv(options.LatencySamples),
-                }, async (_, client) =>
+                }, async (echo, client) =>
                 {
                     var m = await client.ReceiveAsync("latency", TimeSpan.FromSeconds(300));
                     samples = m.GetProperty("samples").EnumerateArray().Select(e => e.GetDouble()).ToArray();
                     elapsedMs = m.GetProperty("elapsedMs").GetDouble();
+                    await CollectTailAsync(mode, echo, m);
                     await client.ReceiveAsync("done", TimeSpan.FromSeconds(30));
-                });
+                }, echoArgs: TailEchoArgs());
                 var row = LatencyOf(mode, rep.ToString(CultureInfo.InvariantCulture), samples, samples.Length / (elapsedMs / 1000));
                 report.Latency.Add(row);
                 (pooled.TryGetValue(mode, out var list) ? list : pooled[mode] = new List<double>()).AddRange(samples);
@@ -149,6 +151,8 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
             var reps = report.Latency.Where(r => r.Mode == mode && r.Repetition != "all").ToList();
             report.Latency.Add(LatencyOf(mode, "all", samples.ToArray(), Stats.Median(reps.Select(r => r.AsksPerSec))));
         }
+        MeasureHostJitter("after");
+        SummarizeTail();
         PrintLatency();
         PrintHybrid();
     }
@@ -180,6 +184,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
                 tcp == null ? "-" : Stats.Ratio(r.P50Us, tcp.P50Us), tcp == null ? "-" : Stats.Ratio(r.P99Us, tcp.P99Us),
                 VsBaseline(r, x => x.P50Us), VsBaseline(r, x => x.P99Us),
             }));
+        PrintLatencyTail();
     }
 
     // ---------------------------------------------------------------- raw

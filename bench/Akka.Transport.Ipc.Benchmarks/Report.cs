@@ -11,6 +11,19 @@ internal sealed record E2ERow(string Mode, int Repetition, int Clients, long Rou
 internal sealed record LatencyRow(string Mode, string Repetition, int Samples, double MeanUs, double P50Us, double P90Us,
     double P99Us, double P999Us, double MaxUs, double AsksPerSec);
 
+/// <summary>One slice of a mode's Ask samples (all, slowest 1 %, slowest 0.1 %) and the share (%) that met each cause.</summary>
+internal sealed record LatencyTailRow(string Mode, string Slice, int Samples, double FromUs, double MedianUs, double GcClientPct,
+    double GcEchoPct, double GcEitherPct, double WakePct, double ContendedPct, double HostCpuWaitMedianPct, double PoolPct, double NonePct, double GcPauseMedianUs,
+    double RequestLegMedianUs, double ReplyLegMedianUs, double RequestLongerPct);
+
+/// <summary>A mode's Ask samples split by whether one cause co-occurred: what that cause costs.</summary>
+internal sealed record LatencyByCauseRow(string Mode, string Cause, int With, double WithP50Us, double WithP99Us, int Without,
+    double WithoutP50Us, double WithoutP99Us, double WithoutP999Us);
+
+/// <summary>A spinning thread's lost time (<see cref="HostJitter"/>): gaps per second, ms lost per second, the longest.</summary>
+internal sealed record HostJitterRow(string When, double Seconds, double GapsPerSec, double GapsOver1MsPerSec, double LostMsPerSec,
+    double LongestMs, double LoadAverage);
+
 internal sealed record RawStreamRow(string Mode, int FrameSize, long Frames, double Seconds, double MsgsPerSec, double MBPerSec,
     long SenderBackOffs);
 
@@ -36,6 +49,9 @@ internal sealed class Report
     public Dictionary<string, object?> Settings { get; init; } = new();
     public List<E2ERow> E2E { get; } = new();
     public List<LatencyRow> Latency { get; } = new();
+    public List<LatencyTailRow> LatencyTail { get; } = new();
+    public List<LatencyByCauseRow> LatencyByCause { get; } = new();
+    public List<HostJitterRow> HostJitter { get; } = new();
     public List<RawStreamRow> RawStream { get; } = new();
     public List<RawRttRow> RawRoundTrip { get; } = new();
     public List<MicroRow> Micro { get; } = new();
@@ -91,6 +107,7 @@ internal sealed class Report
             Row("latency", r.Mode, "payload=64B", r.Repetition, "mean", r.MeanUs, "us");
             Row("latency", r.Mode, "payload=64B", r.Repetition, "asks_per_sec", r.AsksPerSec, "ask/s");
         }
+        WriteLatencyTailCsv(Row);
         foreach (var r in RawStream)
         {
             string p = $"frame={r.FrameSize}B";
@@ -144,6 +161,46 @@ internal sealed class Report
             Row("scale", r.Mode, p, "", "receiver_sleeps_and_doorbell_posts_per_1000_msgs", r.WakeupsPer1000, "count");
         }
         File.WriteAllText(path, csv.ToString());
+    }
+
+    private void WriteLatencyTailCsv(Action<string, string, string, string, string, double, string> row)
+    {
+        foreach (var r in LatencyTail)
+        {
+            string p = $"slice={r.Slice}";
+            row("latency-tail", r.Mode, p, "all", "samples", r.Samples, "count");
+            row("latency-tail", r.Mode, p, "all", "from", r.FromUs, "us");
+            row("latency-tail", r.Mode, p, "all", "median", r.MedianUs, "us");
+            row("latency-tail", r.Mode, p, "all", "gc_client", r.GcClientPct, "%");
+            row("latency-tail", r.Mode, p, "all", "gc_echo", r.GcEchoPct, "%");
+            row("latency-tail", r.Mode, p, "all", "gc_either", r.GcEitherPct, "%");
+            row("latency-tail", r.Mode, p, "all", "receiver_wakeup", r.WakePct, "%");
+            row("latency-tail", r.Mode, p, "all", "host_cpu_contended", r.ContendedPct, "%");
+            row("latency-tail", r.Mode, p, "all", "host_cpu_wait_median", r.HostCpuWaitMedianPct, "% of the sample");
+            row("latency-tail", r.Mode, p, "all", "thread_pool_change", r.PoolPct, "%");
+            row("latency-tail", r.Mode, p, "all", "none", r.NonePct, "%");
+            row("latency-tail", r.Mode, p, "all", "request_leg_median", r.RequestLegMedianUs, "us");
+            row("latency-tail", r.Mode, p, "all", "reply_leg_median", r.ReplyLegMedianUs, "us");
+        }
+        foreach (var r in HostJitter)
+        {
+            string p = $"when={r.When}";
+            row("host-jitter", "host", p, "", "gaps_over_200us", r.GapsPerSec, "1/s");
+            row("host-jitter", "host", p, "", "gaps_over_1ms", r.GapsOver1MsPerSec, "1/s");
+            row("host-jitter", "host", p, "", "lost", r.LostMsPerSec, "ms/s");
+            row("host-jitter", "host", p, "", "longest", r.LongestMs, "ms");
+        }
+        foreach (var r in LatencyByCause)
+        {
+            string p = $"cause={r.Cause}";
+            row("latency-by-cause", r.Mode, p, "all", "samples_with", r.With, "count");
+            row("latency-by-cause", r.Mode, p, "all", "p50_with", r.WithP50Us, "us");
+            row("latency-by-cause", r.Mode, p, "all", "p99_with", r.WithP99Us, "us");
+            row("latency-by-cause", r.Mode, p, "all", "samples_without", r.Without, "count");
+            row("latency-by-cause", r.Mode, p, "all", "p50_without", r.WithoutP50Us, "us");
+            row("latency-by-cause", r.Mode, p, "all", "p99_without", r.WithoutP99Us, "us");
+            row("latency-by-cause", r.Mode, p, "all", "p99.9_without", r.WithoutP999Us, "us");
+        }
     }
 }
 
