@@ -154,7 +154,7 @@ internal static class ActorRoles
         Parent.Send("latency", new { samples = micros, elapsedMs = total.Elapsed.TotalMilliseconds });
     }
 
-    private sealed class EchoActor : UntypedActor
+    internal sealed class EchoActor : UntypedActor
     {
         protected override void OnReceive(object message) => Sender.Tell(message);
     }
