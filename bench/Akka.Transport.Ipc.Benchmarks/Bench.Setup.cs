@@ -19,7 +19,15 @@ internal sealed partial class Bench
     /// </summary>
     private int SetupWarmupSamples => options.Quick ? 1 : 3;
 
-    private sealed record SetupPair(string Mode, Child Server, Child Client, string Dir, string RawDir);
+    /// <summary>One mode's two processes; the client is started once the server has said where it listens.</summary>
+    private sealed class SetupPair(string mode, Child server, string dir, string rawDir)
+    {
+        public string Mode { get; } = mode;
+        public Child Server { get; } = server;
+        public Child? Client { get; set; }
+        public string Dir { get; } = dir;
+        public string RawDir { get; } = rawDir;
+    }
 
     private async Task RunSetupAsync()
     {
@@ -31,33 +39,28 @@ internal sealed partial class Bench
         var pairs = new List<SetupPair>();
         try
         {
-            var servers = SetupModes.Select(mode =>
+            // Every process is registered as soon as it is started, so the finally below stops all of them.
+            foreach (string mode in SetupModes)
             {
                 string dir = ActorModes.UsesIpcDirectory(mode) ? directories.Create($"setup-{mode}") : "";
                 string rawDir = ActorModes.UsesIpcDirectory(mode) ? directories.Create($"setup-raw-{mode}") : "";
-                var server = Child.Start($"setup-{mode}-server", "--role", "setup-server", "--mode", mode, "--dir", dir, "--raw-dir", rawDir);
-                return (Mode: mode, Server: server, Dir: dir, RawDir: rawDir);
-            }).ToList();
-            foreach (var s in servers)
-            {
-                // Registered before the first await, so the finally below stops every process that was started.
-                pairs.Add(new SetupPair(s.Mode, s.Server, null!, s.Dir, s.RawDir));
-            }
-            for (int i = 0; i < servers.Count; i++)
-            {
-                var (mode, server, dir, rawDir) = servers[i];
-                var ready = await server.ReceiveAsync("ready", StartTimeout);
-                var client = Child.Start($"setup-{mode}-client", "--role", "setup-client", "--mode", mode, "--dir", dir, "--raw-dir", rawDir,
-                    "--address", ready.GetProperty("address").GetString()!, "--raw-address", ready.GetProperty("rawAddress").GetString()!);
-                pairs[i] = pairs[i] with { Client = client };
+                pairs.Add(new SetupPair(mode, Child.Start($"setup-{mode}-server", "--role", "setup-server", "--mode", mode,
+                    "--dir", dir, "--raw-dir", rawDir), dir, rawDir));
             }
             foreach (var pair in pairs)
-                await pair.Client.ReceiveAsync("ready", StartTimeout);
-            var everyone = pairs.SelectMany(p => new[] { p.Server, p.Client }).ToArray();
-            await Child.Guard(SampleSetupAsync(pairs), everyone);
+            {
+                var ready = await pair.Server.ReceiveAsync("ready", StartTimeout);
+                pair.Client = Child.Start($"setup-{pair.Mode}-client", "--role", "setup-client", "--mode", pair.Mode, "--dir", pair.Dir,
+                    "--raw-dir", pair.RawDir, "--address", ready.GetProperty("address").GetString()!,
+                    "--raw-address", ready.GetProperty("rawAddress").GetString()!);
+            }
+            var clients = pairs.Select(p => p.Client!).ToArray();
+            foreach (var client in clients)
+                await client.ReceiveAsync("ready", StartTimeout);
+            await Child.Guard(SampleSetupAsync(pairs), pairs.Select(p => p.Server).Concat(clients).ToArray());
             foreach (var pair in pairs)
             {
-                await pair.Client.StopAsync(StopTimeout);
+                await pair.Client!.StopAsync(StopTimeout);
                 await pair.Server.StopAsync(StopTimeout);
                 ObserveSetupProblems(pair.Client);
                 ObserveSetupProblems(pair.Server);
@@ -103,15 +106,17 @@ internal sealed partial class Bench
             var order = Enumerable.Range(0, pairs.Count).Select(k => pairs[(k + i + pairs.Count) % pairs.Count]).ToArray();
             foreach (var pair in order)
             {
-                pair.Client.Send("akka");
-                var m = await pair.Client.ReceiveAsync("akka", timeout);
+                var client = pair.Client!;
+                client.Send("akka");
+                var m = await client.ReceiveAsync("akka", timeout);
                 if (i >= 0)
                     report.Setup.Add(new SetupRow(pair.Mode, SetupAkka, i, m.GetProperty("us").GetDouble(), m.GetProperty("resolveUs").GetDouble()));
             }
             foreach (var pair in order)
             {
-                pair.Client.Send("raw");
-                var sent = await pair.Client.ReceiveAsync("raw", timeout);
+                var client = pair.Client!;
+                client.Send("raw");
+                var sent = await client.ReceiveAsync("raw", timeout);
                 var delivered = await pair.Server.ReceiveAsync("delivered", timeout);
                 if (i >= 0)
                     report.Setup.Add(new SetupRow(pair.Mode, SetupTransport, i, delivered.GetProperty("us").GetDouble(),
