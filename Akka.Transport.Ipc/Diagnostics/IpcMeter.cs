@@ -24,7 +24,7 @@ internal static class IpcMeter
     private static readonly Counter<long> Ended = Meter.CreateCounter<long>("akka.ipc.associations.ended", "{association}",
         "Associations ended, by ipc.end: closed-here, closed-by-peer, peer-exited, refused, corrupt, shut-down, failed.");
     private static readonly Counter<long> ConnectsFailed = Meter.CreateCounter<long>("akka.ipc.connects.failed", "{connect}",
-        "Associate calls that failed before an association existed, by ipc.reason: not-found, mismatch, refused, timeout.");
+        "Associate calls that failed before an association existed, by ipc.reason: not-found, mismatch, refused, timeout, held-off (a co-located peer at that address died less than 1 s ago).");
     private static readonly Counter<long> Fallbacks = Meter.CreateCounter<long>("akka.ipc.fallbacks", "{association}",
         "Associations that run over FIFOs because their shared-memory segment could not be created (mode = auto).");
 

@@ -52,13 +52,15 @@ internal sealed partial class Rendezvous : IDisposable
         try
         {
             _life = CreateFifo(names.Life(Port));
+            // The doorbell first: a connector that can open the accept FIFO takes a missing doorbell for "this
+            // endpoint serves FIFOs only", and an association offered in that gap would run over FIFOs for life.
+            if (settings.Mode != IpcMode.Fifo)
+                (_doorbell, _receiver) = StartSharedMemory(onError);
             accept = CreateFifo(names.Accept(Port));
             acceptCreated = true;
             _pollLoop = new PollLoop($"ipc-poll-{Port}", onError);
             _pollLoop.Watch(accept, new AcceptHandler(this, _onWarning));
             accept = null; // the poll loop owns (and closes) it from here
-            if (settings.Mode != IpcMode.Fifo)
-                (_doorbell, _receiver) = StartSharedMemory(onError);
         }
         catch
         {

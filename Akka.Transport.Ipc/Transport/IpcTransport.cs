@@ -170,10 +170,19 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     /// Hybrid: a peer that advertises <paramref name="remoteAddress"/> in this directory is reached over IPC; any
     /// other through the network transport. A co-located peer that cannot be reached over IPC (it died a moment ago,
     /// or refuses: different ring-size or frame limit) is reached through the network too, with a warning when it
-    /// refused — it is still a peer, and the network is how it would be reached without us.
+    /// refused — it is still a peer, and the network is how it would be reached without us. Within a second of a
+    /// co-located peer's death its address is not associated with at all (<see cref="RestartingPeers"/> says why).
     /// </summary>
     private async Task<AssociationHandle> AssociateRouted(Rendezvous rendezvous, Akka.Remote.Transport.Transport network, Address remoteAddress)
     {
+        if (_restartingPeers.InHoldOff(remoteAddress, out var ago))
+        {
+            IpcMeter.ConnectFailed(System.Name, "held-off");
+            throw new InvalidAssociationException(
+                $"Not associating with {Display(remoteAddress)} yet: the co-located peer at that address died {ago.TotalMilliseconds:F0} ms ago "
+                + $"(its IPC endpoint lock was released), and associations to it resume {RestartingPeers.HoldOff.TotalMilliseconds:F0} ms after "
+                + "its death. A restarted incarnation can associate with this node meanwhile.");
+        }
         var shortcut = await TryShortcut(rendezvous, remoteAddress).ConfigureAwait(false);
         if (shortcut != null)
             return shortcut;
