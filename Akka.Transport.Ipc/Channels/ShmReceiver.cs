@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Akka.Transport.Ipc.Primitives;
 
 namespace Akka.Transport.Ipc.Channels;
@@ -15,6 +16,7 @@ namespace Akka.Transport.Ipc.Channels;
 /// peer's next frame posts the doorbell. Each round asks the doorbell (sem_trywait: one atomic operation, no
 /// system call) whether anyone rang, and only then looks at the parked channels (a few flag reads each) to bring
 /// back those with something to do. A thousand idle associations thus cost nothing per round while one streams.
+/// For <see cref="SetUpWindow"/> after it took a new channel, the thread idles without yielding (see there).
 /// </remarks>
 internal sealed class ShmReceiver : IDisposable
 {
@@ -28,6 +30,18 @@ internal sealed class ShmReceiver : IDisposable
     /// </summary>
     private const int ParkAfterIdleRounds = 32;
 
+    /// <summary>
+    /// How long after it took a new channel the thread does not yield while idle, but blocks right after spinning.
+    /// Setting an association up is a few request/response exchanges (accept, Akka's handshake, the first messages),
+    /// each answer arriving while the thread idles after delivering the request; on an oversubscribed machine a
+    /// yielding thread sees it a scheduler slice later (milliseconds per exchange), a blocked one is woken by the
+    /// writer's post at once. Streaming keeps its yields (they catch the next frame without a sleep and a wake-up:
+    /// without them the e2e part's one-client run cost 2-3x the CPU per message under load).
+    /// </summary>
+    public static readonly TimeSpan SetUpWindow = TimeSpan.FromMilliseconds(250);
+
+    private static readonly long SetUpTicks = (long)(SetUpWindow.TotalSeconds * Stopwatch.Frequency);
+
     private readonly NamedSemaphore _doorbell;
     private readonly ErrorBackoff _backoff;
     private readonly ConcurrentQueue<ShmChannel> _added = new();
@@ -38,6 +52,7 @@ internal sealed class ShmReceiver : IDisposable
     private readonly Action? _roundFault;
     private volatile bool _stopping;
     private string? _stoppedReason; // guarded by _stopLock: set once the thread has ended
+    private long _lastTakenAt = long.MinValue / 2; // Stopwatch timestamp: when the thread last took a new channel
 
     /// <summary>Starts the thread named <paramref name="name"/>; it sleeps on <paramref name="doorbell"/>.</summary>
     /// <param name="doorbell">This transport's doorbell, posted by writers and by every change.</param>
@@ -133,7 +148,7 @@ internal sealed class ShmReceiver : IDisposable
             idle.Reset();
             return;
         }
-        if (!idle.Idle())
+        if (!idle.Idle(mayYield: Stopwatch.GetTimestamp() - _lastTakenAt >= SetUpTicks))
             return;
         bool woken = true;
         if (ParkAllToSleep())
@@ -230,6 +245,8 @@ internal sealed class ShmReceiver : IDisposable
             _active.Add(channel);
             added++;
         }
+        if (added > 0)
+            _lastTakenAt = Stopwatch.GetTimestamp();
         return added;
     }
 }

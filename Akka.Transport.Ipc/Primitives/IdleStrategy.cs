@@ -20,7 +20,12 @@ internal struct IdleStrategy
     public void Reset() => _idlePolls = 0;
 
     /// <summary>Call after a poll that found nothing; returns true when it is time to block.</summary>
-    public bool Idle()
+    /// <param name="mayYield">
+    /// false: block right after spinning. A yielding thread stays runnable behind every busy thread on an
+    /// oversubscribed machine and sees the next frame only when its turn comes again, a scheduler slice (milliseconds)
+    /// later, where a blocked one is woken ahead of them by the writer's post; yields pay only while streaming.
+    /// </param>
+    public bool Idle(bool mayYield = true)
     {
         int polls = ++_idlePolls;
         if (polls <= SpinPolls)
@@ -28,7 +33,7 @@ internal struct IdleStrategy
             Thread.SpinWait(32);
             return false;
         }
-        if (polls <= SpinPolls + YieldPolls)
+        if (mayYield && polls <= SpinPolls + YieldPolls)
         {
             Thread.Yield();
             return false;

@@ -201,7 +201,7 @@ internal static class ActorRoles
         });
     }
 
-    private sealed class EchoActor : UntypedActor
+    internal sealed class EchoActor : UntypedActor
     {
         protected override void OnReceive(object message)
         {

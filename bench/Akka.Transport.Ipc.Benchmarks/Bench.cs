@@ -30,6 +30,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
             case Parts.Idle: await RunIdleAsync(); break;
             case Parts.Metrics: await RunMetricsAsync(); break;
             case Parts.Scale: await RunScaleAsync(); break;
+            case Parts.Setup: await RunSetupAsync(); break;
             default: throw new ArgumentException(part);
         }
     }

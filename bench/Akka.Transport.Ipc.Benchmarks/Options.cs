@@ -12,9 +12,10 @@ internal static class Parts
     public const string Idle = "idle";
     public const string Metrics = "metrics";
     public const string Scale = "scale";
+    public const string Setup = "setup";
 
     /// <summary>What a run without --only runs.</summary>
-    public static readonly string[] All = { E2E, Latency, Raw, Micro, Idle, Scale };
+    public static readonly string[] All = { E2E, Latency, Raw, Micro, Idle, Scale, Setup };
 
     /// <summary>Parts run only when --only names them (e.g. a before/after comparison of one change).</summary>
     public static readonly string[] Optional = { Metrics };
@@ -43,6 +44,9 @@ internal sealed record Options
     /// <summary>Process counts of the scale part (default 2, 4, 8, 16; --quick 2, 4).</summary>
     public IReadOnlyList<int> ScaleProcesses { get; init; } = [2, 4, 8, 16];
 
+    /// <summary>Timed samples per mode and level of the setup part (default 30, --quick 5), after warm-up samples.</summary>
+    public int SetupSamples { get; init; }
+
     /// <summary>
     /// Modes the e2e and latency parts run, alternated within each repetition: all of <see cref="ActorModes.All"/> by
     /// default, <see cref="ActorModes.QuickDefault"/> with --quick; --modes chooses (e.g. the hybrid ones with --quick).
@@ -53,10 +57,10 @@ internal sealed record Options
     public static readonly string[] RawModes = { "shm", "fifo" };
 
     public const string Usage = """
-        Akka.Transport.Ipc.Benchmarks [--quick] [--only e2e|latency|raw|micro|idle|scale|metrics[,...]] [--reps N]
-                                      [--round-trips N] [--clients 1,5,10,20] [--latency-samples N]
+        Akka.Transport.Ipc.Benchmarks [--quick] [--only e2e|latency|raw|micro|idle|scale|setup|metrics[,...]]
+                                      [--reps N] [--round-trips N] [--clients 1,5,10,20] [--latency-samples N]
                                       [--idle-seconds S] [--modes ipc-shm,ipc-fifo,tcp,hybrid-local,hybrid-remote]
-                                      [--ring-sizes 64KiB,...] [--processes 2,4,8,16]
+                                      [--ring-sizes 64KiB,...] [--processes 2,4,8,16] [--setup-samples N]
                                       [--out DIR]
 
           --quick            small counts, one repetition, short BenchmarkDotNet job (about a minute)
@@ -75,6 +79,8 @@ internal sealed record Options
           --ring-sizes LIST  raw part: run shm once per ring size (e.g. 64KiB,128KiB,256KiB,512KiB,1MiB) and
                              compare them; default: the transport's default ring size only
           --processes LIST   scale part: process counts (default 2,4,8,16; quick 2,4)
+          --setup-samples N  setup part: samples per mode and level on fresh peers (default 30, quick 5);
+                             modes ipc-shm, ipc-fifo, hybrid-local and tcp, alternated within each sample
           --out DIR          results directory (default bench/results/<timestamp> in the repository)
         """;
 
@@ -91,6 +97,7 @@ internal sealed record Options
             IdleSeconds = quick ? 5 : 10,
             Modes = quick ? ActorModes.QuickDefault : ActorModes.All,
             ScaleProcesses = quick ? [2, 4] : [2, 4, 8, 16],
+            SetupSamples = quick ? 5 : 30,
         };
         for (int i = 0; i < args.Length; i++)
         {
@@ -108,6 +115,7 @@ internal sealed record Options
                 "--modes" => options with { Modes = ParseModes(Value()) },
                 "--ring-sizes" => options with { RingSizes = Value().Split(',').Select(v => RingSize(arg, v.Trim())).ToArray() },
                 "--processes" => options with { ScaleProcesses = Value().Split(',').Select(v => Processes(arg, v.Trim())).Distinct().Order().ToArray() },
+                "--setup-samples" => options with { SetupSamples = PositiveInt(arg, Value()) },
                 "--out" => options with { OutputDirectory = Value() },
                 _ => throw new ArgumentException($"Unknown argument '{arg}'."),
             };

@@ -43,6 +43,8 @@ internal static class ChildMain
                 "raw-receiver" => await RawRoles.RunReceiverAsync(childArgs),
                 "raw-sender" => await RawRoles.RunSenderAsync(childArgs),
                 "mesh" => await ScaleRoles.RunAsync(childArgs),
+                "setup-server" => await SetupRoles.RunServerAsync(childArgs),
+                "setup-client" => await SetupRoles.RunClientAsync(childArgs),
                 _ => throw new ArgumentException($"Unknown role {childArgs.Role}"),
             };
             if (MetricsVariant.Measurements is { } measurements)
@@ -158,6 +160,7 @@ internal static class Orchestrator
         bench.PrintMicro();
         bench.PrintIdle();
         bench.PrintScale();
+        bench.PrintSetup();
 
         try
         {

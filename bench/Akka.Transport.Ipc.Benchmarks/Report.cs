@@ -39,6 +39,13 @@ internal sealed record ScaleRow(string Mode, string Variant, int Processes, int 
     double CpuUsPerMsg, double TransportUsPerMsg, double CoresBusy, long ShmBytes, double IdleCpuPercent, double IdleCpuPercentMax,
     double IdleTransportCpuPercent, long Lost, long OutOfOrder, double WakeupsPer1000, double IdleNoJitCpuPercent);
 
+/// <summary>
+/// One setup sample on fresh peers. Level "akka": <c>Us</c> = ResolveOne to the first Ask reply, <c>PartUs</c> = the
+/// ResolveOne alone. Level "transport": <c>Us</c> = Associate to the first frame's delivery at the other side's
+/// listener, <c>PartUs</c> = until Associate's task completed.
+/// </summary>
+internal sealed record SetupRow(string Mode, string Level, int Sample, double Us, double PartUs);
+
 internal sealed record PartTiming(string Part, double Seconds, bool Succeeded);
 
 /// <summary>Everything one run measured; written as JSON and CSV.</summary>
@@ -57,6 +64,7 @@ internal sealed class Report
     public List<MicroRow> Micro { get; } = new();
     public List<IdleRow> Idle { get; } = new();
     public List<ScaleRow> Scale { get; } = new();
+    public List<SetupRow> Setup { get; } = new();
     public List<PartTiming> Parts { get; } = new();
     public List<string> Failures { get; } = new();
     public List<string> Observations { get; } = new();
@@ -159,6 +167,12 @@ internal sealed class Report
             Row("scale", r.Mode, p, "", "lost", r.Lost, "count");
             Row("scale", r.Mode, p, "", "out_of_order", r.OutOfOrder, "count");
             Row("scale", r.Mode, p, "", "receiver_sleeps_and_doorbell_posts_per_1000_msgs", r.WakeupsPer1000, "count");
+        }
+        foreach (var r in Setup)
+        {
+            string sample = r.Sample.ToString(CultureInfo.InvariantCulture);
+            Row("setup", r.Mode, $"level={r.Level}", sample, r.Level == "akka" ? "resolve_to_first_reply" : "associate_to_first_delivery", r.Us, "us");
+            Row("setup", r.Mode, $"level={r.Level}", sample, r.Level == "akka" ? "resolve_one" : "associate_call", r.PartUs, "us");
         }
         File.WriteAllText(path, csv.ToString());
     }
