@@ -87,10 +87,13 @@ public abstract partial class AkkaIpcWatchTests(string mode, ITestOutputHelper o
                 // The node's inbound side of the same association is listed too.
                 Assert.Contains(Rows(table), r => r.Length > 9 && r[6] == $"akka.ipc://{Sys.Name}@localhost:{writerAddress.Port}" && r[8] == "inbound");
             }
-            // Each of those rates is the stream's, within a generous bound (a shared machine; a second of statistics).
+            // Those rates are the stream's, within a generous bound (a shared machine; a second of statistics). The
+            // upper median is judged (of refreshes 3 and 4: the larger): one window can be short when a loaded machine delays the statistics timer
+            // (CI saw one window of 93/s against a 788/s stream), and its neighbour then makes up for it.
             Assert.NotEmpty(rates);
-            foreach (double shown in rates)
-                Assert.InRange(shown, rate / 3, rate * 3);
+            rates.Sort();
+            double median = rates[rates.Count / 2];
+            Assert.InRange(median, rate / 3, rate * 3);
         }
         finally
         {
