@@ -12,6 +12,14 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
     /// <summary>How soon a SIGKILL must be seen as DisassociatedEvent by every peer that had an association.</summary>
     public static readonly TimeSpan DetectionBound = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// When the kernel itself was late to tear the killed process down (CI at load average 8 on 2 cores once reaped
+    /// one 214 ms after the signal), the lock that tells peers of the death was released only then; a detection past
+    /// <see cref="DetectionBound"/> is then accepted if it came within this long of the reap. A slow transport still
+    /// fails: with a prompt reap (tens of ms) this rule cannot excuse anything beyond the 250 ms.
+    /// </summary>
+    public static readonly TimeSpan AfterLateReapBound = TimeSpan.FromMilliseconds(150);
+
     /// <summary>How long after a scribble its pair's stream may show the loss of the association it ended (Akka
     /// gates the address for 5 s, then re-associates).</summary>
     private static readonly TimeSpan ScribbleAftermath = TimeSpan.FromSeconds(30);
@@ -54,6 +62,9 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
     /// <summary>Filled by <see cref="Verify"/>: SIGKILL → the test reaped the process (the kernel has closed its
     /// descriptors by then; on a loaded machine tearing down a 100 MB process takes a while), per detection.</summary>
     public List<double> ReapMs { get; } = [];
+
+    /// <summary>Detections past <see cref="DetectionBound"/> accepted because the kernel reaped the victim late.</summary>
+    public int DetectionsExcusedByLateReap { get; private set; }
 
     public int ScribblesThatEndedAnAssociation { get; private set; }
 
@@ -133,7 +144,8 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
             ? "no kill detection measured"
             : string.Create(CultureInfo.InvariantCulture,
                 $"kill → DisassociatedEvent at each peer: {DetectionMs.Count} seen, median {Median(DetectionMs):F0} ms, worst {DetectionMs.Max():F0} ms "
-                + $"(kill → process reaped: median {Median(ReapMs):F0} ms, worst {ReapMs.DefaultIfEmpty().Max():F0} ms)"));
+                + $"(kill → process reaped: median {Median(ReapMs):F0} ms, worst {ReapMs.DefaultIfEmpty().Max():F0} ms; "
+                + $"{DetectionsExcusedByLateReap} past {DetectionBound.TotalMilliseconds} ms, each within {AfterLateReapBound.TotalMilliseconds} ms of a late reap)"));
         return text.ToString();
     }
 
@@ -158,9 +170,12 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
             DetectionMs.Add(ms);
             if (kill.Victim.ReapedAt is { } reaped)
                 ReapMs.Add(SoakLine.Milliseconds(reaped - kill.At));
-            if (seen.Timestamp - kill.At > bound)
+            bool lateReapExplainsIt = kill.Victim.ReapedAt is { } reapedAt && seen.Timestamp - reapedAt <= SoakLine.Ticks(AfterLateReapBound);
+            if (seen.Timestamp - kill.At > bound && lateReapExplainsIt)
+                DetectionsExcusedByLateReap++;
+            else if (seen.Timestamp - kill.At > bound)
                 failures.Add($"{observer} saw the SIGKILL of {kill.Victim} after {ms:F0} ms (bound {DetectionBound.TotalMilliseconds} ms; "
-                    + $"the killed process was reaped {(kill.Victim.ReapedAt is { } r ? SoakLine.Milliseconds(r - kill.At).ToString("F0", CultureInfo.InvariantCulture) : "?")} ms after the signal)");
+                    + $"the killed process was reaped {(kill.Victim.ReapedAt is { } r ? SoakLine.Milliseconds(r - kill.At).ToString("F0", CultureInfo.InvariantCulture) : "?")} ms after the signal, so the detection also came more than {AfterLateReapBound.TotalMilliseconds} ms after the reap)");
         }
     }
 
