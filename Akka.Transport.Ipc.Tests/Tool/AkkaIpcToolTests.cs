@@ -63,7 +63,10 @@ public abstract class AkkaIpcToolTests(string mode, ITestOutputHelper output) : 
                 if (refused > 0)
                     await Task.Delay(5);
             }
-            var frozen = await ListUntilAsync(json => Association(json, writerAddress.Port!.Value)?.GetProperty("writesBackPressured").GetInt64() == refused);
+            // Both counts: one snapshot reads them a moment apart, so under load it may pair the last refusal with a
+            // frame count from before the last writes that got through (CI: 1 499 of 1 523).
+            var frozen = await ListUntilAsync(json => Association(json, writerAddress.Port!.Value) is { } a
+                && a.GetProperty("writesBackPressured").GetInt64() == refused && a.GetProperty("framesSent").GetInt64() == sent);
             association = Association(frozen, writerAddress.Port!.Value)!.Value;
             TestOutput.WriteLine($"frozen: {association}");
             Assert.Equal(sent, association.GetProperty("framesSent").GetInt64());
