@@ -87,6 +87,8 @@ internal sealed unsafe class PollLoop : IDisposable
     private LibC.PollFd[] _pollFds = new LibC.PollFd[16];
     private PollRegistration?[] _polled = new PollRegistration?[16];
     private volatile bool _stopping;
+    private long _wakeWrites;
+    private int _wakePending; // 1 from a wake's byte until the loop drains the pipe: later wakes need no byte of their own
     private bool _closed; // guarded by _postLock: no posted work runs any more
 
     public PollLoop(string name, Action<Exception> onError)
@@ -100,6 +102,9 @@ internal sealed unsafe class PollLoop : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.Start();
     }
+
+    /// <summary>Bytes written to the wake pipe so far (each one a system call here and a poll() return there).</summary>
+    public long WakeWrites => Interlocked.Read(ref _wakeWrites);
 
     /// <summary>True when called on the poll thread.</summary>
     public bool IsLoopThread => Thread.CurrentThread == _thread;
@@ -162,10 +167,18 @@ internal sealed unsafe class PollLoop : IDisposable
             _thread.Join(); // on the loop thread, Run ends after this iteration and releases everything itself
     }
 
-    /// <summary>Makes the loop re-read its watch list; does nothing once disposed.</summary>
+    /// <summary>
+    /// Makes the loop re-read its watch list and posted work; does nothing once disposed. Costs a system call only
+    /// when needed: on the loop thread nothing (it rebuilds its poll set before it polls again), and while an earlier
+    /// wake is still undrained nothing either (the loop reads everything after it drains, see
+    /// <see cref="DrainWakePipe"/>). A burst of FIFO writes thus wakes the loop once, not once per change.
+    /// </summary>
     internal void Wake()
     {
-        if (!_stopping)
+        if (_stopping || IsLoopThread)
+            return;
+        // A full fence: whatever the caller changed before is visible to the loop once it clears the flag.
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
             WakeLoop();
     }
 
@@ -176,6 +189,7 @@ internal sealed unsafe class PollLoop : IDisposable
         try
         {
             _wakeWrite.DangerousAddRef(ref added);
+            Interlocked.Increment(ref _wakeWrites);
             byte one = 1;
             LibC.Write(_wakeWrite.Fd, &one, 1); // a full pipe already guarantees a wake-up
         }
@@ -329,5 +343,11 @@ internal sealed unsafe class PollLoop : IDisposable
     {
         byte* buffer = stackalloc byte[64];
         while (LibC.Read(_wakeRead.Fd, buffer, 64) > 0) { }
+        // Cleared after the read, never before: cleared first, a waker could set the flag and have its byte eaten by
+        // the read, leaving the flag raised with no byte in the pipe, and every later wake skipped while the loop
+        // sleeps (PollLoopWakeTests saw exactly that). Cleared here (a full fence), before the queue and the
+        // registrations are read again at the top of the next round: a waker that saw the flag raised made its change
+        // before this point and is read; one after it sees 0 and writes a byte of its own.
+        Interlocked.Exchange(ref _wakePending, 0);
     }
 }
