@@ -21,7 +21,7 @@ public sealed unsafe class IdleAssociationsTests(ITestOutputHelper output) : IDi
     private readonly List<IDisposable> _owned = new();
     private NamedSemaphore _doorbell = null!;
     private ShmReceiver _receiver = null!;
-    private readonly List<Peer> _peers = new();
+    private readonly List<ShmPeer> _peers = new();
 
     [Fact]
     public void Idle_associations_are_not_served_while_one_streams()
@@ -99,16 +99,7 @@ public sealed unsafe class IdleAssociationsTests(ITestOutputHelper output) : IDi
         _receiver = new ShmReceiver(_doorbell, "ipc-rings-idle", e => output.WriteLine("receiver error: " + e));
         _owned.Insert(0, new Stopper(_receiver));
         for (int i = 0; i < count; i++)
-        {
-            var segment = ShmSegment.Create(names.Segment(2, i + 1), RingLayout.MinCapacity, 65536, clientPort: 2);
-            Posix.Unlink(segment.Path); // as after an accept: the mappings hold it
-            var channel = new ShmChannel(segment, isClient: false, peerPort: 2, NamedSemaphore.TryOpen(peerDoorbell.Name, out _)!,
-                _doorbell, loop, wireFrameLimit: 65536, sendQueueLimit: 1 << 20, flushTimeout: TimeSpan.FromSeconds(1));
-            var peer = new Peer(segment, channel, _doorbell);
-            channel.SetListener(peer.Events);
-            _receiver.Add(channel);
-            _peers.Add(peer);
-        }
+            _peers.Add(ShmPeer.Connect(names, i + 1, _receiver, _doorbell, peerDoorbell, loop));
     }
 
     private T Own<T>(T disposable) where T : IDisposable
@@ -123,45 +114,6 @@ public sealed unsafe class IdleAssociationsTests(ITestOutputHelper output) : IDi
             disposable.Dispose();
         _directory.AssertEmpty();
         _directory.Dispose();
-    }
-
-    /// <summary>The peer process's side of one association: it writes the client ring and rings the doorbell when asked.</summary>
-    private sealed class Peer(ShmSegment segment, ShmChannel channel, NamedSemaphore doorbell)
-    {
-        private readonly RingWriter _writer = new(segment.ClientToServerRing, segment.RingCapacity);
-
-        public ShmSegment Segment { get; } = segment;
-        public ShmChannel Channel { get; } = channel;
-        public ChannelEvents Events { get; } = new();
-        public int Written { get; private set; }
-
-        /// <summary>Frames first..first+count-1, each 16 B carrying its number; waits (yielding) while the ring is full.</summary>
-        public void WriteNumbered(int first, int count)
-        {
-            var frame = new byte[16];
-            for (int n = first; n < first + count; n++)
-            {
-                BitConverter.TryWriteBytes(frame, n);
-                int written = 0;
-                while (!_writer.TryWrite(frame, ref written))
-                    Thread.Yield();
-                if (_writer.TakeConsumerWakeRequest())
-                    doorbell.Post();
-            }
-            Written = first + count;
-        }
-
-        public void AssertReceivedInOrder(int count, TimeSpan timeout)
-        {
-            Assert.True(SpinWait.SpinUntil(() => { lock (Events.Frames) return Events.Frames.Count >= count; }, timeout),
-                $"{Events.Frames.Count} of {count} frames delivered");
-            lock (Events.Frames)
-            {
-                Assert.Equal(count, Events.Frames.Count);
-                for (int n = 0; n < count; n++)
-                    Assert.Equal(n, BitConverter.ToInt32(Events.Frames[n]));
-            }
-        }
     }
 
     /// <summary>Stops the receiver first (it closes the channels and unmaps the segments), before the doorbells go.</summary>
