@@ -61,12 +61,13 @@ public sealed class WithIpcRemotingConfigTests : IDisposable
             NetworkTransport = "",
             CertainDeath = false,
             DownDeadPeers = false,
+            ReceiverPollTime = TimeSpan.FromMilliseconds(2),
         };
         await using (var node = await HostedSystem.StartAsync("Sys", b => b.WithIpcRemoting(options)))
         {
             var config = node.System.Settings.Config;
             Assert.Equal(new IpcSettings("ipc-host", 4321, _directory.Path, IpcMode.Fifo, _directory.Path, 65536, 256000, 1 << 20,
-                TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(1500), "") with { CertainDeath = false, DownDeadPeers = false },
+                TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(1500), "") with { CertainDeath = false, DownDeadPeers = false, ReceiverPollTime = TimeSpan.FromMilliseconds(2) },
                 IpcSettings.Create(config.GetConfig("akka.remote.ipc")));
             // certain-death off is the option's (the default is on); down-dead-peers stays off: on needs Akka.Cluster.
             Assert.Equal(Address.Parse("akka.ipc://Sys@ipc-host:4321"), node.Address);
@@ -157,6 +158,7 @@ public sealed class WithIpcRemotingConfigTests : IDisposable
     [InlineData("connection-timeout", "akka.remote.ipc.connection-timeout = '0ms' is not valid: must be greater than zero.")]
     [InlineData("flush-timeout", "akka.remote.ipc.flush-timeout = '-00:00:01' is not valid: must not be negative.")]
     [InlineData("mode", "akka.remote.ipc.mode = '42' is not valid: valid values are auto, shm and fifo.")]
+    [InlineData("receiver-poll-time", "akka.remote.ipc.receiver-poll-time = '2000ms' is not valid: must be between 0s and 1s.")]
     public async Task An_invalid_option_fails_the_hosts_start_naming_the_key_and_the_value(string key, string message)
     {
         var options = new IpcRemoteOptions { Directory = _directory.Path };
@@ -168,6 +170,7 @@ public sealed class WithIpcRemotingConfigTests : IDisposable
             case "connection-timeout": options.ConnectionTimeout = TimeSpan.Zero; break;
             case "flush-timeout": options.FlushTimeout = TimeSpan.FromSeconds(-1); break;
             case "mode": options.Mode = (IpcMode)42; break;
+            case "receiver-poll-time": options.ReceiverPollTime = TimeSpan.FromSeconds(2); break;
         }
         using var host = HostedSystem.Build("Sys", b => b.WithIpcRemoting(options));
         var error = await Assert.ThrowsAsync<ConfigurationException>(() => host.StartAsync(TestContext.Current.CancellationToken));

@@ -36,7 +36,7 @@ public sealed unsafe class ReceiverBackoffTests(ITestOutputHelper output) : IDis
 
         bool failing = true;
         int rounds = 0, reported = 0;
-        var receiver = new ShmReceiver(ownDoorbell, ThreadName, _ => Interlocked.Increment(ref reported), () =>
+        var receiver = new ShmReceiver(ownDoorbell, ThreadName, _ => Interlocked.Increment(ref reported), roundFault: () =>
         {
             Interlocked.Increment(ref rounds);
             if (Volatile.Read(ref failing))

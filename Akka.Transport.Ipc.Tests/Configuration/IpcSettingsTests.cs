@@ -22,6 +22,7 @@ public sealed class IpcSettingsTests
         Assert.Equal(64L << 20, settings.SendQueueLimit);
         Assert.Equal(TimeSpan.FromSeconds(15), settings.ConnectionTimeout);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.FlushTimeout);
+        Assert.Equal(TimeSpan.Zero, settings.ReceiverPollTime);
         Assert.EndsWith($"/akka-ipc-{Mono.Unix.Native.Syscall.getuid()}", settings.ResolvedDirectory);
     }
 
@@ -48,6 +49,9 @@ public sealed class IpcSettingsTests
     [InlineData("connection-timeout = soon", "connection-timeout")]
     [InlineData("send-queue-limit = -1", "send-queue-limit")]
     [InlineData("flush-timeout = -1s", "flush-timeout")]
+    [InlineData("receiver-poll-time = -1ms", "receiver-poll-time")]
+    [InlineData("receiver-poll-time = 2s", "receiver-poll-time")]
+    [InlineData("receiver-poll-time = briefly", "receiver-poll-time")]
     public void An_invalid_value_fails_naming_its_key_and_value(string hocon, string key)
     {
         var error = Assert.Throws<ConfigurationException>(() => Parse(hocon));
@@ -55,6 +59,13 @@ public sealed class IpcSettingsTests
         string value = hocon.Split('=', 2)[1].Trim().Trim('"');
         Assert.Contains($"'{value}'", error.Message);
     }
+
+    [Theory]
+    [InlineData("receiver-poll-time = 1ms", 1)]
+    [InlineData("receiver-poll-time = 500ms", 500)]
+    [InlineData("receiver-poll-time = 1s", 1000)]
+    public void Receiver_poll_time_takes_durations_up_to_a_second(string hocon, double milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), Parse(hocon).ReceiverPollTime);
 
     [Theory]
     [InlineData("auto", IpcMode.Auto)]

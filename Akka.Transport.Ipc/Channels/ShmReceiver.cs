@@ -50,6 +50,7 @@ internal sealed class ShmReceiver : IDisposable
     private readonly object _stopLock = new();
     private readonly Thread _thread;
     private readonly Action? _roundFault;
+    private readonly TimeSpan _pollTime;
     private volatile bool _stopping;
     private string? _stoppedReason; // guarded by _stopLock: set once the thread has ended
     private long _lastTakenAt = long.MinValue / 2; // Stopwatch timestamp: when the thread last took a new channel
@@ -58,13 +59,18 @@ internal sealed class ShmReceiver : IDisposable
     /// <param name="doorbell">This transport's doorbell, posted by writers and by every change.</param>
     /// <param name="name">The thread's name.</param>
     /// <param name="onError">Hears unexpected errors, each distinct one at most once a second.</param>
+    /// <param name="pollTime">
+    /// <c>receiver-poll-time</c>: how long the thread keeps polling (yielding between polls) after its last frame
+    /// before it sleeps; zero = a few polls only.
+    /// </param>
     /// <param name="roundFault">
     /// Tests only: runs at the start of every round, so a test can make whole rounds fail as an unexpected error would
     /// (nothing in the loop fails on its own without a broken system).
     /// </param>
-    public ShmReceiver(NamedSemaphore doorbell, string name, Action<Exception> onError, Action? roundFault = null)
+    public ShmReceiver(NamedSemaphore doorbell, string name, Action<Exception> onError, TimeSpan pollTime = default, Action? roundFault = null)
     {
         _doorbell = doorbell;
+        _pollTime = pollTime;
         _roundFault = roundFault;
         _backoff = new ErrorBackoff(onError);
         _thread = new Thread(Run) { IsBackground = true, Name = name };
@@ -114,7 +120,7 @@ internal sealed class ShmReceiver : IDisposable
 
     private void Run()
     {
-        var idle = new IdleStrategy();
+        var idle = new IdleStrategy(_pollTime);
         while (!_stopping)
         {
             try
@@ -155,10 +161,16 @@ internal sealed class ShmReceiver : IDisposable
         {
             Sleeps++;
             woken = _doorbell.Wait(SleepMilliseconds);
+            // Every post so far is answered by the scan below (each poster wrote before it posted), so the count goes
+            // too: posts that piled up while awake would otherwise each cost a wake-up (with receiver-poll-time, each
+            // a whole poll time) with nothing to do.
+            while (woken && _doorbell.TryWait())
+            {
+            }
         }
         // Woken: only the channels with something to do come back. Timed out: the safety net serves every one once.
         UnparkSignalled(all: !woken);
-        idle.Reset();
+        idle.ResetAfterSleep(); // the poll time starts again only after work is found
     }
 
     private int ServiceActive()

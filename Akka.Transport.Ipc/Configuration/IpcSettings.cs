@@ -73,6 +73,8 @@ public sealed record IpcSettings(
         {
             CertainDeath = Read(config, "certain-death", (c, k) => c.GetBoolean(k), _ => true, ""),
             DownDeadPeers = Read(config, "down-dead-peers", (c, k) => c.GetBoolean(k), _ => true, ""),
+            ReceiverPollTime = Read(config, "receiver-poll-time", (c, k) => c.GetTimeSpan(k), v => v >= TimeSpan.Zero && v <= MaxReceiverPollTime,
+                $"must be between 0s and {MaxReceiverPollTime.TotalSeconds:0}s"),
         };
     }
 
@@ -90,6 +92,16 @@ public sealed record IpcSettings(
 
     /// <summary><c>down-dead-peers</c>: also down such a peer in Akka.Cluster (needs Akka.Transport.Ipc.Cluster).</summary>
     public bool DownDeadPeers { get; init; }
+
+    /// <summary>
+    /// <c>receiver-poll-time</c>: how long the shared-memory receiver thread keeps polling its rings (yielding the core
+    /// between polls) after its last frame before it sleeps on its doorbell. Zero: a few polls only (≈ 0 % CPU idle;
+    /// a frame that finds it asleep pays a wake-up). See <see cref="Primitives.IdleStrategy"/>.
+    /// </summary>
+    public TimeSpan ReceiverPollTime { get; init; }
+
+    /// <summary>The largest <c>receiver-poll-time</c> accepted: beyond it a "poll" is a busy core, not a latency setting.</summary>
+    public static readonly TimeSpan MaxReceiverPollTime = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// The directory to use: the configured one, else /dev/shm/akka-ipc-&lt;uid&gt;, else (no /dev/shm) the same

@@ -22,7 +22,7 @@ internal sealed partial class Rendezvous
             using (ShmSegment.Create(Names.Segment(Port, 0), RingLayout.MinCapacity, 0, Port))
                 Posix.Unlink(Names.Segment(Port, 0));
             doorbell = NamedSemaphore.Create(Names.Doorbell(Port));
-            return (doorbell, new ShmReceiver(doorbell, $"ipc-rings-{Port}", onError));
+            return (doorbell, new ShmReceiver(doorbell, $"ipc-rings-{Port}", onError, _settings.ReceiverPollTime));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Akka.Configuration.ConfigurationException)
         {
