@@ -19,11 +19,26 @@ internal static class ActorModes
     public const string HybridLocal = "hybrid-local";
     public const string HybridRemote = "hybrid-remote";
 
+    /// <summary>ipc-shm with <c>receiver-poll-time = 1ms</c>: the receiver stays awake across gaps shorter than that.</summary>
+    public const string IpcShmPolling = "ipc-shm-poll";
+
+    /// <summary>The <c>receiver-poll-time</c> of <see cref="IpcShmPolling"/>.</summary>
+    public const string PollTime = "1ms";
+
     /// <summary>Every mode, in table order.</summary>
     public static readonly string[] All = { IpcShm, IpcFifo, Tcp, HybridLocal, HybridRemote };
 
     /// <summary>What --quick runs when --modes is not given: the hybrid modes would double its e2e and latency time.</summary>
     public static readonly string[] QuickDefault = { IpcShm, IpcFifo, Tcp };
+
+    /// <summary>Modes run only when --modes names them (a setting's effect, not a product path of its own).</summary>
+    public static readonly string[] Optional = { IpcShmPolling };
+
+    /// <summary>Every mode --modes accepts, in table order.</summary>
+    public static readonly string[] Known = [.. All, .. Optional];
+
+    /// <summary>Whether the association runs over shared memory (the meter then counts receiver wake-ups).</summary>
+    public static bool IsShm(string mode) => mode is IpcShm or HybridLocal or IpcShmPolling;
 
     public static bool IsHybrid(string mode) => mode is HybridLocal or HybridRemote;
 
@@ -42,7 +57,7 @@ internal static class ActorModes
     /// <summary>The mode this one is compared with in the tables: tcp for IPC, the path it takes for hybrid; null for tcp.</summary>
     public static string? Baseline(string mode) => mode switch
     {
-        IpcShm or IpcFifo => Tcp,
+        IpcShm or IpcFifo or IpcShmPolling => Tcp,
         HybridLocal => IpcShm,
         HybridRemote => Tcp,
         _ => null,

@@ -95,7 +95,7 @@ internal sealed partial class Bench
             {
                 var part = slowestFirst.Take(Math.Max(1, (int)Math.Round(slowestFirst.Length * fraction))).ToArray();
                 double Share(Func<TailSample, bool> f) => 100.0 * part.Count(f) / part.Length;
-                bool shm = mode is ActorModes.IpcShm or ActorModes.HybridLocal; // the meter counts shm wake-ups only
+                bool shm = ActorModes.IsShm(mode); // the meter counts shm wake-ups only
                 report.LatencyTail.Add(new LatencyTailRow(mode, slice, part.Length, part.Min(s => s.Us), Stats.Median(part.Select(s => s.Us)),
                     Share(s => s.GcClient), Share(s => s.GcServer), Share(s => s.Gc), shm ? Share(s => s.Wake) : double.NaN,
                     Share(s => s.Contended), Stats.Median(part.Select(s => s.HostCpuWaitPct)), Share(s => s.Pool), Share(s => s.Unexplained),
@@ -108,7 +108,7 @@ internal sealed partial class Bench
         {
             foreach (var (cause, has) in new (string, Func<TailSample, bool>)[] { ("wake-up", s => s.Wake), ("GC either", s => s.Gc), ("contended", s => s.Contended) })
             {
-                if (cause == "wake-up" && mode is not (ActorModes.IpcShm or ActorModes.HybridLocal))
+                if (cause == "wake-up" && !ActorModes.IsShm(mode))
                     continue;
                 var with = samples.Where(has).Select(s => s.Us).Order().ToArray();
                 var without = samples.Where(s => !has(s)).Select(s => s.Us).Order().ToArray();
@@ -131,7 +131,7 @@ internal sealed partial class Bench
             "actor's receipt, reply = receipt to the Ask's completion (monotonic clock across processes)",
             new[] { "mode", "samples", "slice", "from us", "median us", "GC client", "GC echo", "GC either", "wake-up", "contended", "host wait %", "pool", "none",
                 "GC pause us (median)", "request leg us", "reply leg us", "request leg longer" },
-            report.LatencyTail.OrderBy(r => Array.IndexOf(ActorModes.All, r.Mode)).Select(r => new[]
+            report.LatencyTail.OrderBy(r => Array.IndexOf(ActorModes.Known, r.Mode)).Select(r => new[]
             {
                 r.Mode, Table.N0(r.Samples), r.Slice, Table.F1(r.FromUs), Table.F1(r.MedianUs), Pct(r.GcClientPct), Pct(r.GcEchoPct),
                 Pct(r.GcEitherPct), Pct(r.WakePct), Pct(r.ContendedPct), Pct(r.HostCpuWaitMedianPct), Pct(r.PoolPct), Pct(r.NonePct), Table.F1(r.GcPauseMedianUs),
@@ -147,7 +147,7 @@ internal sealed partial class Bench
             }));
         Table.Print("What each cause costs: Ask round trip (us) of the samples during which it happened, and of the others",
             new[] { "mode", "cause", "samples with", "p50 with", "p99 with", "samples without", "p50 without", "p99 without", "p99.9 without" },
-            report.LatencyByCause.OrderBy(r => Array.IndexOf(ActorModes.All, r.Mode)).Select(r => new[]
+            report.LatencyByCause.OrderBy(r => Array.IndexOf(ActorModes.Known, r.Mode)).Select(r => new[]
             {
                 r.Mode, r.Cause, Table.N0(r.With), Table.F1(r.WithP50Us), Table.F1(r.WithP99Us), Table.N0(r.Without), Table.F1(r.WithoutP50Us),
                 Table.F1(r.WithoutP99Us), Table.F1(r.WithoutP999Us),

@@ -77,7 +77,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
     {
         if (report.E2E.Count == 0)
             return;
-        var modes = ActorModes.All.Where(m => report.E2E.Any(r => r.Mode == m)).ToArray();
+        var modes = ActorModes.Known.Where(m => report.E2E.Any(r => r.Mode == m)).ToArray();
         double Median(string mode, int clients) => E2EMedian(mode, clients);
         // Each mode against its baseline: IPC against tcp, hybrid-local against ipc-shm, hybrid-remote against tcp.
         var compared = modes.Where(m => ActorModes.Baseline(m) is { } b && modes.Contains(b)).ToArray();
@@ -178,7 +178,7 @@ internal sealed partial class Bench(Options options, Report report, IpcDirectori
                 ? $"{Stats.Ratio(f(r), f(b))} ({b.Mode})" : "-";
         Table.Print("Latency: Ask round trip, one message in flight (all repetitions' samples pooled; us)",
             new[] { "mode", "samples", "p50", "p90", "p99", "p99.9", "max", "asks/s", "p50 vs tcp", "p99 vs tcp", "p50 vs baseline", "p99 vs baseline" },
-            all.OrderBy(r => Array.IndexOf(ActorModes.All, r.Mode)).Select(r => new[]
+            all.OrderBy(r => Array.IndexOf(ActorModes.Known, r.Mode)).Select(r => new[]
             {
                 r.Mode, Table.N0(r.Samples), Table.F1(r.P50Us), Table.F1(r.P90Us), Table.F1(r.P99Us), Table.F1(r.P999Us),
                 Table.F1(r.MaxUs), Table.N0(r.AsksPerSec),

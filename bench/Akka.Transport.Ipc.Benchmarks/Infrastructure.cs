@@ -17,7 +17,7 @@ internal static class Hocon
         akka.remote.log-remote-lifecycle-events = off
         """;
 
-    /// <param name="mode">One of <see cref="ActorModes.All"/>.</param>
+    /// <param name="mode">One of <see cref="ActorModes.Known"/>.</param>
     /// <param name="directory">The IPC directory (ignored for tcp). For the hybrid modes it decides locality: nodes
     /// sharing it take the shared-memory shortcut, the others dot-netty.</param>
     /// <param name="schedulerTickMs">akka.scheduler.tick-duration, or 0 for Akka's default (10 ms).</param>
@@ -28,16 +28,17 @@ internal static class Hocon
 
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
             """,
-        "ipc-shm" or "ipc-fifo" => Common + $$"""
+        "ipc-shm" or "ipc-fifo" or ActorModes.IpcShmPolling => Common + $$"""
 
             akka.remote {
               enabled-transports = ["akka.remote.ipc"]
               ipc {
                 transport-class = "Akka.Transport.Ipc.IpcTransport, Akka.Transport.Ipc"
                 port = 0
-                mode = {{mode[4..]}}
+                mode = {{(mode == "ipc-fifo" ? "fifo" : "shm")}}
                 directory = "{{directory}}"
                 maximum-frame-size = 128000b
+                {{(mode == ActorModes.IpcShmPolling ? "receiver-poll-time = " + ActorModes.PollTime : "")}}
               }
             }
             """,

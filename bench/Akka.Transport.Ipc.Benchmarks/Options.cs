@@ -75,7 +75,8 @@ internal sealed record Options
           --modes LIST       modes of the e2e and latency parts (default all five; quick: ipc-shm,ipc-fifo,tcp).
                              hybrid-local: both nodes network-transport = dot-netty, one IPC directory (the
                              shm shortcut; compared with ipc-shm); hybrid-remote: the same, each node its own
-                             directory, as on two hosts (dot-netty; compared with tcp). Ratios need the baselines
+                             directory, as on two hosts (dot-netty; compared with tcp). Ratios need the baselines.
+                             Only when named: ipc-shm-poll, ipc-shm with receiver-poll-time = 1ms
           --ring-sizes LIST  raw part: run shm once per ring size (e.g. 64KiB,128KiB,256KiB,512KiB,1MiB) and
                              compare them; default: the transport's default ring size only
           --processes LIST   scale part: process counts (default 2,4,8,16; quick 2,4)
@@ -138,9 +139,9 @@ internal sealed record Options
     {
         var modes = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var mode in modes)
-            if (!ActorModes.All.Contains(mode))
-                throw new ArgumentException($"--modes: unknown mode '{mode}' (valid: {string.Join(", ", ActorModes.All)})");
-        return ActorModes.All.Where(modes.Contains).ToArray();
+            if (!ActorModes.Known.Contains(mode))
+                throw new ArgumentException($"--modes: unknown mode '{mode}' (valid: {string.Join(", ", ActorModes.Known)})");
+        return ActorModes.Known.Where(modes.Contains).ToArray();
     }
 
     /// <summary>"64KiB", "1MiB" or a number of bytes: a power of two the transport accepts as ring-size.</summary>
