@@ -1,6 +1,4 @@
 using Akka.Transport.Ipc.Channels;
-using Akka.Transport.Ipc.Endpoint;
-using Akka.Transport.Ipc.Interop;
 using Akka.Transport.Ipc.Primitives;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -13,14 +11,11 @@ namespace Akka.Transport.Ipc.Tests.Channels;
 /// process writes it (a <see cref="RingWriter"/> on the client ring, posting the doorbell only when the receiver
 /// asked for it). Work is counted (how often each channel was served), not timed.
 /// </summary>
-public sealed unsafe class IdleAssociationsTests(ITestOutputHelper output) : IDisposable
+public sealed class IdleAssociationsTests(ITestOutputHelper output) : IDisposable
 {
     private const int Associations = 48;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly IpcTestDirectory _directory = new();
-    private readonly List<IDisposable> _owned = new();
-    private NamedSemaphore _doorbell = null!;
-    private ShmReceiver _receiver = null!;
+    private readonly ShmReceiverRig _rig = new("ipc-rings-idle", e => output.WriteLine("receiver error: " + e));
     private readonly List<ShmPeer> _peers = new();
 
     [Fact]
@@ -83,42 +78,18 @@ public sealed unsafe class IdleAssociationsTests(ITestOutputHelper output) : IDi
         Thread.Sleep(100);
         var closing = _peers[Associations / 2];
         closing.Segment.WriteVolatile(SegmentLayout.ClientClosedOffset, 1);
-        _doorbell.Post();
+        _rig.Doorbell.Post();
         Assert.True(SpinWait.SpinUntil(() => closing.Events.ClosedReason != null, Timeout), "the peer's close was not noticed");
         Assert.Equal("the peer closed the association", closing.Events.ClosedReason);
         Assert.All(_peers.Where(p => p != closing), p => Assert.False(p.Channel.IsClosed));
     }
 
-    /// <summary>A receiver with <paramref name="count"/> accepted shm channels, each with a listener.</summary>
+    /// <summary><paramref name="count"/> accepted shm channels on the receiver, each with a listener.</summary>
     private void Start(int count)
     {
-        var names = new ChannelNames(_directory.Path);
-        _doorbell = Own(NamedSemaphore.Create(names.Doorbell(1)));
-        var loop = Own(new PollLoop("ipc-poll-idle", _ => { }));
-        var peerDoorbell = Own(NamedSemaphore.Create(names.Doorbell(2)));
-        _receiver = new ShmReceiver(_doorbell, "ipc-rings-idle", e => output.WriteLine("receiver error: " + e));
-        _owned.Insert(0, new Stopper(_receiver));
         for (int i = 0; i < count; i++)
-            _peers.Add(ShmPeer.Connect(names, i + 1, _receiver, _doorbell, peerDoorbell, loop));
+            _peers.Add(_rig.Connect());
     }
 
-    private T Own<T>(T disposable) where T : IDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
-
-    public void Dispose()
-    {
-        foreach (var disposable in _owned)
-            disposable.Dispose();
-        _directory.AssertEmpty();
-        _directory.Dispose();
-    }
-
-    /// <summary>Stops the receiver first (it closes the channels and unmaps the segments), before the doorbells go.</summary>
-    private sealed class Stopper(ShmReceiver receiver) : IDisposable
-    {
-        public void Dispose() => receiver.Stop("test over");
-    }
+    public void Dispose() => _rig.Dispose();
 }

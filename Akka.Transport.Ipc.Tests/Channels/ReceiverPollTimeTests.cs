@@ -1,6 +1,4 @@
 using Akka.Transport.Ipc.Channels;
-using Akka.Transport.Ipc.Endpoint;
-using Akka.Transport.Ipc.Primitives;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -13,18 +11,16 @@ namespace Akka.Transport.Ipc.Tests.Channels;
 /// semaphores, the peer's side written as its process writes it. Counted with the receiver's own sleep count (the
 /// meter's <c>akka.ipc.receiver.sleeps</c>) and the thread's CPU time, not timed.
 /// </summary>
-public sealed class ReceiverPollTimeTests(ITestOutputHelper output) : IDisposable
+public sealed class ReceiverPollTimeTests(ITestOutputHelper output)
 {
     private const int Frames = 10;
     private static readonly TimeSpan Between = TimeSpan.FromMilliseconds(10);
-    private readonly IpcTestDirectory _directory = new();
-    private readonly List<IDisposable> _owned = new();
 
     [Fact]
     public void By_default_the_receiver_sleeps_between_frames_10_ms_apart()
     {
-        var (receiver, peer) = Start("ipc-rings-pt0", TimeSpan.Zero);
-        long sleeps = SleepsDuring(receiver, peer);
+        using var rig = new ShmReceiverRig("ipc-rings-pt0", e => output.WriteLine("receiver error: " + e));
+        long sleeps = SleepsDuring(rig.Receiver, rig.Connect());
         output.WriteLine($"receiver-poll-time = 0: {sleeps} sleeps for {Frames} frames {Between.TotalMilliseconds} ms apart");
         Assert.True(sleeps >= Frames - 2, $"{sleeps} sleeps for {Frames} frames: the default receiver stayed awake between them");
     }
@@ -33,9 +29,9 @@ public sealed class ReceiverPollTimeTests(ITestOutputHelper output) : IDisposabl
     public void With_a_poll_time_longer_than_the_gaps_the_receiver_stays_awake_then_sleeps_for_good()
     {
         var pollTime = TimeSpan.FromMilliseconds(500); // the gaps are 10 ms: even 20 times that on a slow machine is inside
-        var (receiver, peer) = Start("ipc-rings-pt1", pollTime);
+        using var rig = new ShmReceiverRig("ipc-rings-pt1", e => output.WriteLine("receiver error: " + e), pollTime);
         int tid = ThreadCpu.FindThread("ipc-rings-pt1");
-        long sleeps = SleepsDuring(receiver, peer);
+        long sleeps = SleepsDuring(rig.Receiver, rig.Connect());
         output.WriteLine($"receiver-poll-time = {pollTime.TotalMilliseconds} ms: {sleeps} sleeps for {Frames} frames {Between.TotalMilliseconds} ms apart");
         Assert.True(sleeps <= 1, $"{sleeps} sleeps for {Frames} frames: the receiver did not keep polling for its poll time");
 
@@ -51,7 +47,8 @@ public sealed class ReceiverPollTimeTests(ITestOutputHelper output) : IDisposabl
 
     /// <summary>
     /// The peer writes <see cref="Frames"/> frames <see cref="Between"/> apart (after a first one and a pause, so the
-    /// receiver is past the <see cref="ShmReceiver.SetUpWindow"/> of the new channel); returns how often the receiver slept meanwhile. Every frame arrives, in order.
+    /// receiver is past the <see cref="ShmReceiver.SetUpWindow"/> of the new channel); returns how often the receiver
+    /// slept meanwhile. Every frame arrives, in order.
     /// </summary>
     private static long SleepsDuring(ShmReceiver receiver, ShmPeer peer)
     {
@@ -67,36 +64,5 @@ public sealed class ReceiverPollTimeTests(ITestOutputHelper output) : IDisposabl
         long sleeps = receiver.Sleeps - before;
         peer.AssertReceivedInOrder(Frames + 1, TimeSpan.FromSeconds(10));
         return sleeps;
-    }
-
-    private (ShmReceiver Receiver, ShmPeer Peer) Start(string name, TimeSpan pollTime)
-    {
-        var names = new ChannelNames(_directory.Path);
-        var doorbell = Own(NamedSemaphore.Create(names.Doorbell(1)));
-        var loop = Own(new PollLoop(name.Replace("rings", "poll"), _ => { }));
-        var peerDoorbell = Own(NamedSemaphore.Create(names.Doorbell(2)));
-        var receiver = new ShmReceiver(doorbell, name, e => output.WriteLine("receiver error: " + e), pollTime);
-        _owned.Insert(0, new Stopper(receiver));
-        return (receiver, ShmPeer.Connect(names, 1, receiver, doorbell, peerDoorbell, loop));
-    }
-
-    private T Own<T>(T disposable) where T : IDisposable
-    {
-        _owned.Add(disposable);
-        return disposable;
-    }
-
-    public void Dispose()
-    {
-        foreach (var disposable in _owned)
-            disposable.Dispose();
-        _directory.AssertEmpty();
-        _directory.Dispose();
-    }
-
-    /// <summary>Stops the receiver first (it closes the channel and unmaps the segment), before the doorbells go.</summary>
-    private sealed class Stopper(ShmReceiver receiver) : IDisposable
-    {
-        public void Dispose() => receiver.Stop("test over");
     }
 }
