@@ -10,9 +10,8 @@ namespace Akka.Transport.Ipc.Primitives;
 /// </summary>
 /// <remarks>
 /// With a poll time (<c>receiver-poll-time</c>), the yield phase lasts at least that long after the last work (not after
-/// a sleep: see <see cref="ResetAfterSleep"/>), so a
-/// request/response workload whose gaps are shorter never sleeps and never pays a wake-up. The clock is read once per
-/// idle episode and once per yield, never while working.
+/// a sleep: see <see cref="ResetAfterSleep"/>), so a request/response workload whose gaps are shorter never sleeps and
+/// never pays a wake-up. The clock is read once per idle episode and once per yield, never while working.
 /// </remarks>
 internal struct IdleStrategy
 {
