@@ -104,6 +104,43 @@ public sealed class FifoBatchingTests : IDisposable
     }
 
     /// <summary>
+    /// A frame at a time, each arriving alone (request/response traffic): one read call per arrival, not two. A short
+    /// read empties a pipe, so reading on until EAGAIN costs a system call per wake-up for nothing. Read calls are
+    /// counted by the kernel (<c>syscr</c> of /proc/thread-self/io) on the poll thread.
+    /// </summary>
+    [Fact]
+    public void A_frame_that_arrives_alone_costs_one_read_call()
+    {
+        const int Frames = 50;
+        var channel = Open(pipeSize: 0);
+        var listener = new ChannelEvents();
+        channel.SetListener(listener);
+        var record = new byte[4 + 16];
+        BinaryPrimitives.WriteInt32LittleEndian(record, 16);
+        long Reads() => OnPollThread(() => ProcIo("syscr:"));
+        long before = Reads();
+        long measuring = Reads() - before; // the reads that taking a count costs (the wake pipe, /proc itself)
+        before = Reads();
+        for (int i = 0; i < Frames; i++)
+        {
+            record[4] = (byte)i;
+            Assert.Equal(record.Length, WritePeer(record));
+            Assert.True(SpinWait.SpinUntil(() => { lock (listener.Frames) return listener.Frames.Count == i + 1; }, Timeout),
+                $"frame {i} was not delivered");
+        }
+        long reads = Reads() - before - measuring;
+        lock (listener.Frames)
+            Assert.Equal(Enumerable.Range(0, Frames).Select(i => (byte)i), listener.Frames.Select(f => f[0]));
+        Assert.True(reads <= Frames + Frames / 10, $"{reads} read calls on the poll thread for {Frames} frames that arrived one by one");
+    }
+
+    private unsafe int WritePeer(byte[] bytes)
+    {
+        fixed (byte* data = bytes)
+            return (int)LibC.Write(_peerWrite!.Fd, data, bytes.Length);
+    }
+
+    /// <summary>
     /// Frames from 1 B to 30 000 B (larger than the 4 KiB pipe) written back to back, while the peer reads in small
     /// pieces: writes are cut at any byte, and the rest of a frame always goes first, so every frame arrives whole
     /// and in order.
@@ -184,12 +221,15 @@ public sealed class FifoBatchingTests : IDisposable
     }
 
     /// <summary>Write system calls this thread made so far, as the kernel counts them (readv/writev included).</summary>
-    private static long WriteCalls()
+    private static long WriteCalls() => ProcIo("syscw:");
+
+    /// <summary>A count of this thread's from /proc/thread-self/io (syscr: read calls, syscw: write calls).</summary>
+    private static long ProcIo(string field)
     {
         foreach (var line in File.ReadAllLines("/proc/thread-self/io"))
-            if (line.StartsWith("syscw:", StringComparison.Ordinal))
-                return long.Parse(line.AsSpan(6).Trim());
-        throw new InvalidOperationException("/proc/thread-self/io has no syscw line");
+            if (line.StartsWith(field, StringComparison.Ordinal))
+                return long.Parse(line.AsSpan(field.Length).Trim());
+        throw new InvalidOperationException($"/proc/thread-self/io has no {field} line");
     }
 
     /// <summary>Runs <paramref name="read"/> on the poll thread; nothing else there allocates for it.</summary>

@@ -274,6 +274,8 @@ internal sealed unsafe class FifoChannel : IChannel, IPollHandler
                     Close("the peer closed the association", ChannelEnd.ClosedByPeer);
                     return;
                 }
+                if (read < _readBuffer.Length)
+                    return; // a pipe gives all it holds: a short read emptied it (poll reports what comes next)
                 continue;
             }
             int errno = read < 0 ? LibC.Errno : 0;
