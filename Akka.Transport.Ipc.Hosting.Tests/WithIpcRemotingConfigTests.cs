@@ -62,12 +62,16 @@ public sealed class WithIpcRemotingConfigTests : IDisposable
             CertainDeath = false,
             DownDeadPeers = false,
             ReceiverPollTime = TimeSpan.FromMilliseconds(2),
+            ReceiverProfile = true,
         };
         await using (var node = await HostedSystem.StartAsync("Sys", b => b.WithIpcRemoting(options)))
         {
             var config = node.System.Settings.Config;
             Assert.Equal(new IpcSettings("ipc-host", 4321, _directory.Path, IpcMode.Fifo, _directory.Path, 65536, 256000, 1 << 20,
-                TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(1500), "") with { CertainDeath = false, DownDeadPeers = false, ReceiverPollTime = TimeSpan.FromMilliseconds(2) },
+                TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(1500), "") with
+                {
+                    CertainDeath = false, DownDeadPeers = false, ReceiverPollTime = TimeSpan.FromMilliseconds(2), ReceiverProfile = true,
+                },
                 IpcSettings.Create(config.GetConfig("akka.remote.ipc")));
             // certain-death off is the option's (the default is on); down-dead-peers stays off: on needs Akka.Cluster.
             Assert.Equal(Address.Parse("akka.ipc://Sys@ipc-host:4321"), node.Address);

@@ -52,6 +52,7 @@ public sealed class IpcSettingsTests
     [InlineData("receiver-poll-time = -1ms", "receiver-poll-time")]
     [InlineData("receiver-poll-time = 2s", "receiver-poll-time")]
     [InlineData("receiver-poll-time = briefly", "receiver-poll-time")]
+    [InlineData("receiver-profile = sometimes", "receiver-profile")]
     public void An_invalid_value_fails_naming_its_key_and_value(string hocon, string key)
     {
         var error = Assert.Throws<ConfigurationException>(() => Parse(hocon));
@@ -66,6 +67,13 @@ public sealed class IpcSettingsTests
     [InlineData("receiver-poll-time = 1s", 1000)]
     public void Receiver_poll_time_takes_durations_up_to_a_second(string hocon, double milliseconds) =>
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), Parse(hocon).ReceiverPollTime);
+
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("receiver-profile = on", true)]
+    [InlineData("receiver-profile = off", false)]
+    public void Receiver_profile_is_off_unless_turned_on(string hocon, bool expected) =>
+        Assert.Equal(expected, Parse(hocon).ReceiverProfile);
 
     [Theory]
     [InlineData("auto", IpcMode.Auto)]

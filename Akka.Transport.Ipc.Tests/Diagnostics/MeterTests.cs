@@ -42,6 +42,9 @@ public sealed class MeterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
             (instrument.IsObservable ? _observed : _events).Add(instrument.Name, value, tags));
+        // Times (akka.ipc.receiver.cpu.time, seconds) are kept as whole microseconds.
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+            (instrument.IsObservable ? _observed : _events).Add(instrument.Name, (long)(value * 1e6), tags));
         _listener.Start();
     }
 
@@ -114,6 +117,33 @@ public sealed class MeterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         transport.Shutdown().Wait(Timeout);
         long retired = Collect().Value("akka.ipc.receiver.sleeps", "shm");
         Assert.True(retired >= second, "a stopped receiver's sleeps stay in the total");
+        // receiver-profile is off by default: its instruments report nothing.
+        Assert.Equal(0, Collect().Value("akka.ipc.receiver.rounds", "shm", ("ipc.phase", "sleep")));
+    }
+
+    [Fact]
+    public async Task With_receiver_profile_on_the_receivers_cpu_time_and_rounds_are_published_by_phase_and_kept()
+    {
+        var (outbound, _, atServer, _) = await ConnectedPairAsync("shm", "receiver-profile = on");
+        for (int i = 0; i < 100; i++)
+            Assert.True(outbound.Write(ByteString.CopyFrom(new byte[64])));
+        AwaitCondition(() => atServer.PayloadCount == 100, Timeout);
+        Thread.Sleep(500); // idle: both receivers spin, then sleep (and wake every 200 ms to look)
+
+        var collected = Collect();
+        long Rounds(string phase) => collected.Value("akka.ipc.receiver.rounds", "shm", ("ipc.phase", phase));
+        long CpuMicroseconds(string phase) => collected.Value("akka.ipc.receiver.cpu.time", "shm", ("ipc.phase", phase));
+        Assert.True(Rounds("deliver") >= 1, "no deliver round for 100 frames");
+        Assert.True(Rounds("spin") >= 1 && Rounds("sleep") >= 1, $"idle, yet {Rounds("spin")} spin and {Rounds("sleep")} sleep rounds");
+        Assert.True(CpuMicroseconds("deliver") > 0, "no CPU charged to deliver rounds");
+        long total = new[] { "deliver", "gc", "spin", "yield", "sleep" }.Sum(CpuMicroseconds);
+        var process = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        Assert.InRange(total, 1, (long)process.TotalMicroseconds); // part of this process's CPU, not more
+
+        long sleepRounds = Rounds("sleep");
+        await Task.WhenAll(_transports.Select(t => t.Shutdown())).WaitAsync(Timeout);
+        Assert.True(Collect().Value("akka.ipc.receiver.rounds", "shm", ("ipc.phase", "sleep")) >= sleepRounds,
+            "a stopped receiver's rounds stay in the total");
     }
 
     private async Task<(AssociationHandle Outbound, AssociationHandle Inbound, RecordingHandleListener AtServer, RecordingHandleListener AtClient)>

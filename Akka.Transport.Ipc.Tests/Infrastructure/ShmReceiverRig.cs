@@ -20,13 +20,15 @@ internal sealed class ShmReceiverRig : IDisposable
     /// <param name="onError">Hears the receiver's unexpected errors.</param>
     /// <param name="pollTime">receiver-poll-time.</param>
     /// <param name="roundFault">Runs at the start of every round (see <see cref="ShmReceiver"/>).</param>
-    public ShmReceiverRig(string threadName, Action<Exception> onError, TimeSpan pollTime = default, Action? roundFault = null)
+    /// <param name="profile">receiver-profile: the receiver's CPU by phase, or null.</param>
+    public ShmReceiverRig(string threadName, Action<Exception> onError, TimeSpan pollTime = default, Action? roundFault = null,
+        ReceiverProfile? profile = null)
     {
         Names = new ChannelNames(_directory.Path);
         Doorbell = Own(NamedSemaphore.Create(Names.Doorbell(1)));
         PeerDoorbell = Own(NamedSemaphore.Create(Names.Doorbell(2)));
         Loop = Own(new PollLoop(threadName.Replace("rings", "poll"), _ => { }));
-        Receiver = new ShmReceiver(Doorbell, threadName, onError, pollTime, roundFault);
+        Receiver = new ShmReceiver(Doorbell, threadName, onError, pollTime, profile, roundFault);
     }
 
     public ChannelNames Names { get; }

@@ -63,14 +63,17 @@ internal sealed class ShmReceiver : IDisposable
     /// <c>receiver-poll-time</c>: how long the thread keeps polling (yielding between polls) after its last frame
     /// before it sleeps; zero = a few polls only.
     /// </param>
+    /// <param name="profile"><c>receiver-profile = on</c>: where the thread's CPU goes, by round (null: not measured).</param>
     /// <param name="roundFault">
     /// Tests only: runs at the start of every round, so a test can make whole rounds fail as an unexpected error would
     /// (nothing in the loop fails on its own without a broken system).
     /// </param>
-    public ShmReceiver(NamedSemaphore doorbell, string name, Action<Exception> onError, TimeSpan pollTime = default, Action? roundFault = null)
+    public ShmReceiver(NamedSemaphore doorbell, string name, Action<Exception> onError, TimeSpan pollTime = default,
+        ReceiverProfile? profile = null, Action? roundFault = null)
     {
         _doorbell = doorbell;
         _pollTime = pollTime;
+        Profile = profile;
         _roundFault = roundFault;
         _backoff = new ErrorBackoff(onError);
         _thread = new Thread(Run) { IsBackground = true, Name = name };
@@ -118,14 +121,20 @@ internal sealed class ShmReceiver : IDisposable
 
     public void Dispose() => Stop("the transport shut down");
 
+    /// <summary><c>receiver-profile</c>: the thread's CPU by what its rounds did; null when off.</summary>
+    public ReceiverProfile? Profile { get; }
+
     private void Run()
     {
         var idle = new IdleStrategy(_pollTime);
+        var profile = Profile;
+        profile?.Start();
         while (!_stopping)
         {
             try
             {
-                RunOnce(ref idle);
+                var phase = RunOnce(ref idle);
+                profile?.RoundEnded(phase);
                 _backoff.Succeeded();
             }
             catch (Exception e)
@@ -143,7 +152,8 @@ internal sealed class ShmReceiver : IDisposable
     /// then park every channel and sleep on the doorbell).
     /// </summary>
     /// <param name="idle">By reference: the idle strategy is a struct whose count must carry over between rounds.</param>
-    private void RunOnce(ref IdleStrategy idle)
+    /// <returns>What the round did, for <see cref="Profile"/>.</returns>
+    private ReceiverPhase RunOnce(ref IdleStrategy idle)
     {
         _roundFault?.Invoke();
         int work = TakeAdded();
@@ -152,12 +162,14 @@ internal sealed class ShmReceiver : IDisposable
         if (ServiceActive() + work > 0)
         {
             idle.Reset();
-            return;
+            return ReceiverPhase.Deliver;
         }
-        if (!idle.Idle(mayYield: Stopwatch.GetTimestamp() - _lastTakenAt >= SetUpTicks))
-            return;
+        var action = idle.Idle(mayYield: Stopwatch.GetTimestamp() - _lastTakenAt >= SetUpTicks);
+        if (action != IdleAction.Block)
+            return action == IdleAction.Yielded ? ReceiverPhase.Yield : ReceiverPhase.Spin;
         bool woken = true;
-        if (ParkAllToSleep())
+        bool slept = ParkAllToSleep();
+        if (slept)
         {
             Sleeps++;
             woken = _doorbell.Wait(SleepMilliseconds);
@@ -171,6 +183,7 @@ internal sealed class ShmReceiver : IDisposable
         // Woken: only the channels with something to do come back. Timed out: the safety net serves every one once.
         UnparkSignalled(all: !woken);
         idle.ResetAfterSleep(); // the poll time starts again only after work is found
+        return slept ? ReceiverPhase.Sleep : ReceiverPhase.Spin; // not slept: a channel had work after all
     }
 
     private int ServiceActive()

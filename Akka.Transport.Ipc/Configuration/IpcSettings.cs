@@ -75,6 +75,7 @@ public sealed record IpcSettings(
             DownDeadPeers = Read(config, "down-dead-peers", (c, k) => c.GetBoolean(k), _ => true, ""),
             ReceiverPollTime = Read(config, "receiver-poll-time", (c, k) => c.GetTimeSpan(k), v => v >= TimeSpan.Zero && v <= MaxReceiverPollTime,
                 $"must be between 0s and {MaxReceiverPollTime.TotalSeconds:0}s"),
+            ReceiverProfile = Read(config, "receiver-profile", (c, k) => c.GetBoolean(k), _ => true, ""),
         };
     }
 
@@ -99,6 +100,13 @@ public sealed record IpcSettings(
     /// a frame that finds it asleep pays a wake-up). See <see cref="Primitives.IdleStrategy"/>.
     /// </summary>
     public TimeSpan ReceiverPollTime { get; init; }
+
+    /// <summary>
+    /// <c>receiver-profile</c>: the shared-memory receiver thread measures its own CPU time by what each round did
+    /// (delivering, garbage collection, spinning, yielding, sleeping), published as <c>akka.ipc.receiver.cpu.time</c>
+    /// and <c>akka.ipc.receiver.rounds</c>. A diagnostic: one thread-CPU clock read per round.
+    /// </summary>
+    public bool ReceiverProfile { get; init; }
 
     /// <summary>The largest <c>receiver-poll-time</c> accepted: beyond it a "poll" is a busy core, not a latency setting.</summary>
     public static readonly TimeSpan MaxReceiverPollTime = TimeSpan.FromSeconds(1);

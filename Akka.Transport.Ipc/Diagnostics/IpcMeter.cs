@@ -50,6 +50,10 @@ internal static class IpcMeter
             "Doorbell semaphore posts to wake a sleeping peer (shm only): a syscall each, made only when the peer's receiver sleeps.");
         Meter.CreateObservableCounter("akka.ipc.receiver.sleeps", () => Observe(g => g.ReceiverSleeps()), "{sleep}",
             "Times a shared-memory receiver thread blocked on its doorbell after spinning and yielding found nothing to do.");
+        Meter.CreateObservableCounter("akka.ipc.receiver.cpu.time", () => ObserveProfiles(p => p.CpuNanoseconds, ns => ns / 1e9), "s",
+            "receiver-profile = on only: CPU time of the shared-memory receiver thread, by ipc.phase (deliver, gc, spin, yield, sleep).");
+        Meter.CreateObservableCounter("akka.ipc.receiver.rounds", () => ObserveProfiles(p => p.Rounds, n => n), "{round}",
+            "receiver-profile = on only: rounds of the shared-memory receiver thread, by ipc.phase (deliver, gc, spin, yield, sleep).");
     }
 
     /// <summary>An association opened: counted from now until its channel completes.</summary>
@@ -80,10 +84,11 @@ internal static class IpcMeter
     }
 
     /// <summary>
-    /// An endpoint of <paramref name="system"/> with a shared-memory receiver started: its sleeps are counted (under
-    /// <c>ipc.channel = shm</c>) until the returned handle is disposed, and stay in the totals after.
+    /// An endpoint of <paramref name="system"/> with a shared-memory receiver started: its sleeps (and, with
+    /// <c>receiver-profile = on</c>, its <paramref name="profile"/>) are counted under <c>ipc.channel = shm</c> until
+    /// the returned handle is disposed, and stay in the totals after.
     /// </summary>
-    public static IDisposable TrackReceiver(string system, Func<long> sleeps)
+    public static IDisposable TrackReceiver(string system, Func<long> sleeps, ReceiverProfile? profile = null)
     {
         var key = (system, "shm");
         lock (Sync)
@@ -91,8 +96,10 @@ internal static class IpcMeter
             if (!Groups.TryGetValue(key, out var group))
                 Groups[key] = group = new Group();
             group.Receivers.Add(sleeps);
+            if (profile != null)
+                group.Profiles.Add(profile);
         }
-        return new ReceiverRegistration(key, sleeps);
+        return new ReceiverRegistration(key, sleeps, profile);
     }
 
     /// <summary>An Associate failed before any association existed; <paramref name="reason"/> is a tag value.</summary>
@@ -115,6 +122,28 @@ internal static class IpcMeter
         return measurements;
     }
 
+    /// <summary>One measurement per system and phase that has profiled receivers (live or ended); none otherwise.</summary>
+    private static IEnumerable<Measurement<T>> ObserveProfiles<T>(Func<ReceiverProfile, Func<ReceiverPhase, long>> read, Func<long, T> unit)
+        where T : struct
+    {
+        var measurements = new List<Measurement<T>>();
+        lock (Sync)
+        {
+            foreach (var (key, group) in Groups)
+            {
+                if (group.Profiles.Count == 0 && !group.HadProfiles)
+                    continue;
+                foreach (var phase in ReceiverProfile.Phases)
+                {
+                    long total = read(group.RetiredProfiles)(phase) + group.Profiles.Sum(p => read(p)(phase));
+                    measurements.Add(new Measurement<T>(unit(total),
+                        [SystemTag(key), ChannelTag(key), new("ipc.phase", phase.ToString().ToLowerInvariant())]));
+                }
+            }
+        }
+        return measurements;
+    }
+
     private static KeyValuePair<string, object?>[] Tags((string System, string Channel) key) => [SystemTag(key), ChannelTag(key)];
 
     private static KeyValuePair<string, object?> SystemTag((string System, string Channel) key) => new("akka.system", key.System);
@@ -123,7 +152,7 @@ internal static class IpcMeter
 
     private sealed record LiveAssociation(IChannel Channel, AssociationCounters Counters);
 
-    private sealed class ReceiverRegistration((string, string) key, Func<long> sleeps) : IDisposable
+    private sealed class ReceiverRegistration((string, string) key, Func<long> sleeps, ReceiverProfile? profile) : IDisposable
     {
         private int _disposed;
 
@@ -136,6 +165,11 @@ internal static class IpcMeter
                 var group = Groups[key];
                 if (group.Receivers.Remove(sleeps))
                     group.RetiredSleeps += sleeps();
+                if (profile != null && group.Profiles.Remove(profile))
+                {
+                    group.RetiredProfiles.Add(profile); // the receiver has stopped: its totals are final
+                    group.HadProfiles = true;
+                }
             }
         }
     }
@@ -147,6 +181,9 @@ internal static class IpcMeter
         public readonly AssociationCounters Retired = new();
         public readonly List<Func<long>> Receivers = new();
         public long RetiredSleeps;
+        public readonly List<ReceiverProfile> Profiles = new();
+        public readonly ReceiverProfile RetiredProfiles = new(); // totals of the profiled receivers that stopped
+        public bool HadProfiles;
 
         public long ReceiverSleeps() => RetiredSleeps + Receivers.Sum(r => r());
 

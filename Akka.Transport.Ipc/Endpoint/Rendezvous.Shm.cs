@@ -22,7 +22,8 @@ internal sealed partial class Rendezvous
             using (ShmSegment.Create(Names.Segment(Port, 0), RingLayout.MinCapacity, 0, Port))
                 Posix.Unlink(Names.Segment(Port, 0));
             doorbell = NamedSemaphore.Create(Names.Doorbell(Port));
-            return (doorbell, new ShmReceiver(doorbell, $"ipc-rings-{Port}", onError, _settings.ReceiverPollTime));
+            return (doorbell, new ShmReceiver(doorbell, $"ipc-rings-{Port}", onError, _settings.ReceiverPollTime,
+                _settings.ReceiverProfile ? new ReceiverProfile() : null));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Akka.Configuration.ConfigurationException)
         {

@@ -82,6 +82,9 @@ internal sealed partial class Rendezvous : IDisposable
     /// <summary>How many times the shared-memory receiver thread blocked idle (0 without one): a metric.</summary>
     public long ReceiverSleeps => _receiver?.Sleeps ?? 0;
 
+    /// <summary>The shared-memory receiver thread's CPU by phase (<c>receiver-profile = on</c>), else null.</summary>
+    public ReceiverProfile? ReceiverProfile => _receiver?.Profile;
+
     internal IpcSettings Settings => _settings;
 
     /// <summary>

@@ -47,13 +47,13 @@ internal struct IdleStrategy
         _afterWork = false;
     }
 
-    /// <summary>Call after a poll that found nothing; returns true when it is time to block.</summary>
+    /// <summary>Call after a poll that found nothing: spins or yields, or says it is time to block.</summary>
     /// <param name="mayYield">
     /// false: block right after spinning. A yielding thread stays runnable behind every busy thread on an
     /// oversubscribed machine and sees the next frame only when its turn comes again, a scheduler slice (milliseconds)
     /// later, where a blocked one is woken ahead of them by the writer's post; yields pay only while streaming.
     /// </param>
-    public bool Idle(bool mayYield = true)
+    public IdleAction Idle(bool mayYield = true)
     {
         int polls = ++_idlePolls;
         if (polls == 1 && _pollTicks > 0)
@@ -61,13 +61,26 @@ internal struct IdleStrategy
         if (polls <= SpinPolls)
         {
             Thread.SpinWait(32);
-            return false;
+            return IdleAction.Spun;
         }
         if (mayYield && (polls <= SpinPolls + YieldPolls || (_pollTicks > 0 && Stopwatch.GetTimestamp() < _pollUntil)))
         {
             Thread.Yield();
-            return false;
+            return IdleAction.Yielded;
         }
-        return true;
+        return IdleAction.Block;
     }
+}
+
+/// <summary>What <see cref="IdleStrategy.Idle"/> did.</summary>
+internal enum IdleAction
+{
+    /// <summary>Spun briefly; poll again.</summary>
+    Spun,
+
+    /// <summary>Yielded the core; poll again.</summary>
+    Yielded,
+
+    /// <summary>Nothing done: time to block.</summary>
+    Block,
 }

@@ -85,7 +85,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
             ? Rendezvous.Listen(Settings, port: 0, _ => new EndpointIdentity(networkAddress, uid), events)
             : Rendezvous.Listen(Settings, Settings.Port, port => new EndpointIdentity(new Address(Scheme, System.Name, Settings.Hostname, port), uid), events);
         _rendezvous = rendezvous;
-        _receiverMetrics = rendezvous.ShmAvailable ? IpcMeter.TrackReceiver(System.Name, () => rendezvous.ReceiverSleeps) : null;
+        _receiverMetrics = rendezvous.ShmAvailable ? IpcMeter.TrackReceiver(System.Name, () => rendezvous.ReceiverSleeps, rendezvous.ReceiverProfile) : null;
         EndpointExitHooks.Register(rendezvous); // a process that leaves before Shutdown completes leaves nothing
         _localAddress = rendezvous.Identity.Address;
         _stats = new EndpointStatsFile(rendezvous.Names.Stats(rendezvous.Port), rendezvous.Names.StatsNew(rendezvous.Port),

@@ -22,6 +22,12 @@ internal static class ActorModes
     /// <summary>ipc-shm with <c>receiver-poll-time = 1ms</c>: the receiver stays awake across gaps shorter than that.</summary>
     public const string IpcShmPolling = "ipc-shm-poll";
 
+    /// <summary>
+    /// ipc-shm with <c>receiver-profile = on</c>: the scale part's extra mesh runs that split the receiver thread's CPU
+    /// by phase (not a --modes choice: the profile's clock reads cost a little per round).
+    /// </summary>
+    public const string IpcShmProfiled = "ipc-shm-profiled";
+
     /// <summary>The <c>receiver-poll-time</c> of <see cref="IpcShmPolling"/>.</summary>
     public const string PollTime = "1ms";
 
@@ -38,7 +44,7 @@ internal static class ActorModes
     public static readonly string[] Known = [.. All, .. Optional];
 
     /// <summary>Whether the association runs over shared memory (the meter then counts receiver wake-ups).</summary>
-    public static bool IsShm(string mode) => mode is IpcShm or HybridLocal or IpcShmPolling;
+    public static bool IsShm(string mode) => mode is IpcShm or HybridLocal or IpcShmPolling or IpcShmProfiled;
 
     public static bool IsHybrid(string mode) => mode is HybridLocal or HybridRemote;
 
@@ -57,7 +63,7 @@ internal static class ActorModes
     /// <summary>The mode this one is compared with in the tables: tcp for IPC, the path it takes for hybrid; null for tcp.</summary>
     public static string? Baseline(string mode) => mode switch
     {
-        IpcShm or IpcFifo or IpcShmPolling => Tcp,
+        IpcShm or IpcFifo or IpcShmPolling or IpcShmProfiled => Tcp,
         HybridLocal => IpcShm,
         HybridRemote => Tcp,
         _ => null,

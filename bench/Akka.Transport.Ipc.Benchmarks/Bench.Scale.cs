@@ -56,7 +56,21 @@ internal sealed partial class Bench
                     (variant == Mesh ? $", idle {Table.F2(row.IdleCpuPercent)} % per process (max {Table.F2(row.IdleCpuPercentMax)})" : ""));
             }
         }
+        // Where the receiver's CPU per message goes as P grows: the mesh again at the smallest and the largest P with
+        // receiver-profile on (its clock reads cost a little, so the runs above stay unprofiled).
+        if (!options.Quick && options.ScaleProcesses.Count > 1)
+        {
+            foreach (int processes in new[] { options.ScaleProcesses[0], options.ScaleProcesses[^1] })
+            {
+                var row = await RunScaleOnceAsync(ActorModes.IpcShmProfiled, Mesh, processes);
+                report.Scale.Add(row);
+                Console.WriteLine($"  {ActorModes.IpcShmProfiled} {Mesh} P={processes,-2}: {Table.N0(row.MsgsPerSec)} msgs/s, transport " +
+                    $"{Table.F2(row.TransportUsPerMsg)} us/msg; receiver us/msg " +
+                    string.Join(", ", ScaleRoles.ProfilePhases.Select((phase, i) => $"{phase} {Table.F2(row.Receiver!.UsPerMsg[i])}")));
+            }
+        }
         PrintScale();
+        PrintReceiverBreakdown();
     }
 
     private async Task<ScaleRow> RunScaleOnceAsync(string mode, string variant, int processes)
@@ -95,9 +109,9 @@ internal sealed partial class Bench
             await Child.Guard(Task.WhenAll(children.Select(c => c.ReceiveAsync("streaming", StartTimeout))), allExit);
             await Task.Delay(ScaleWarmup);
             var streamBefore = ThreadCpu.ThreadsByName(pids[^1]);
-            var (cpu0, count0, t0, sleeps0) = await ScaleSampleAsync(children, pids, transport);
+            var (cpu0, count0, t0, sleeps0, profile0) = await ScaleSampleAsync(children, pids, transport);
             await Task.Delay(ScaleWindow);
-            var (cpu1, count1, t1, sleeps1) = await ScaleSampleAsync(children, pids, transport);
+            var (cpu1, count1, t1, sleeps1, profile1) = await ScaleSampleAsync(children, pids, transport);
             await File.AppendAllTextAsync(Path.Combine(resultsDirectory, "logs", "scale-threads.txt"),
                 $"{name} streaming {ScaleWindow.TotalSeconds:F0} s, process {processes - 1} (pid {pids[^1]}): " +
                 $"{ThreadCpu.DescribeDelta(streamBefore, ThreadCpu.ThreadsByName(pids[^1]))}\n");
@@ -145,7 +159,11 @@ internal sealed partial class Bench
             return new ScaleRow(mode, variant, processes, associations,
                 variant == Mesh ? processes * (processes - 1) : processes - 1, messages / window,
                 cpu.TotalNs / 1e3 / messages, cpu.TransportNs / 1e3 / messages, cpu.TotalNs / 1e9 / window,
-                shmBytes, idleMean, idleMax, idleTransport, sent - received, outOfOrder, (sleeps1 - sleeps0) * 1000.0 / messages, idleNoJit);
+                shmBytes, idleMean, idleMax, idleTransport, sent - received, outOfOrder, (sleeps1 - sleeps0) * 1000.0 / messages, idleNoJit,
+                mode == ActorModes.IpcShmProfiled
+                    ? new ReceiverBreakdown(profile1.Us.Zip(profile0.Us, (a, b) => (a - b) / messages).ToArray(),
+                        profile1.Rounds.Zip(profile0.Rounds, (a, b) => (a - b) * 1000 / messages).ToArray())
+                    : null);
         }
         finally
         {
@@ -160,9 +178,11 @@ internal sealed partial class Bench
 
     /// <summary>
     /// CPU of all processes, frames received by all, the time in seconds halfway through the counting, and the shm
-    /// receivers' sleeps plus doorbell posts of all (each a system call and a wake-up).
+    /// receivers' sleeps plus doorbell posts of all (each a system call and a wake-up), and the receivers' profiles
+    /// summed (CPU µs and rounds per phase; zeros unless receiver-profile is on).
     /// </summary>
-    private static async Task<(ThreadCpu Cpu, long Received, double Seconds, long Wakeups)> ScaleSampleAsync(List<Child> children, int[] pids, string[] transport)
+    private static async Task<(ThreadCpu Cpu, long Received, double Seconds, long Wakeups, (double[] Us, double[] Rounds) Profile)> ScaleSampleAsync(
+        List<Child> children, int[] pids, string[] transport)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var cpu = ThreadCpu.Read(pids, transport);
@@ -171,8 +191,37 @@ internal sealed partial class Bench
         var counts = await Task.WhenAll(children.Select(c => c.ReceiveAsync("count", StartTimeout)));
         long end = System.Diagnostics.Stopwatch.GetTimestamp();
         double seconds = (start + end) / 2.0 / System.Diagnostics.Stopwatch.Frequency;
+        double[] Sum(string property) => ScaleRoles.ProfilePhases
+            .Select((_, i) => counts.Sum(c => c.GetProperty(property)[i].GetDouble())).ToArray();
         return (cpu, counts.Sum(c => c.GetProperty("received").GetInt64()), seconds,
-            counts.Sum(c => c.GetProperty("sleeps").GetInt64() + c.GetProperty("posts").GetInt64()));
+            counts.Sum(c => c.GetProperty("sleeps").GetInt64() + c.GetProperty("posts").GetInt64()), (Sum("profileUs"), Sum("profileRounds")));
+    }
+
+    /// <summary>The profiled mesh runs: the shm receiver threads' CPU per message by phase, and what a round costs.</summary>
+    private void PrintReceiverBreakdown()
+    {
+        var rows = report.Scale.Where(r => r.Receiver != null).OrderBy(r => r.Processes).ToList();
+        if (rows.Count == 0)
+            return;
+        var phases = ScaleRoles.ProfilePhases;
+        Table.Print("Where the shm receiver threads' CPU goes (mesh, receiver-profile = on; all processes over the window). us/msg = CPU of " +
+            "the rounds of that phase per frame delivered: deliver = rounds that read frames and handed them to Akka (the copy Akka needs and " +
+            "its Notify included), gc = rounds during which a garbage collection ran, spin/yield/sleep = idle rounds between bursts; " +
+            "rounds/1k msgs; us/round = CPU of one such round (a yield or a sleep is a context switch on a crowded machine)",
+            new[] { "P", "msgs/s", "transport us/msg", "profiled sum us/msg" }
+                .Concat(phases.Select(p => p + " us/msg")).Concat(phases.Select(p => p + " rounds/1k")).Concat(["yield us/round", "sleep us/round"]).ToArray(),
+            rows.Select(r =>
+            {
+                var b = r.Receiver!;
+                double PerRound(string phase)
+                {
+                    int i = Array.IndexOf(phases, phase);
+                    return b.RoundsPer1000[i] > 0 ? b.UsPerMsg[i] * 1000 / b.RoundsPer1000[i] : double.NaN;
+                }
+                return new[] { r.Processes.ToString(CultureInfo.InvariantCulture), Table.N0(r.MsgsPerSec), Table.F2(r.TransportUsPerMsg), Table.F2(b.UsPerMsg.Sum()) }
+                    .Concat(b.UsPerMsg.Select(Table.F2)).Concat(b.RoundsPer1000.Select(Table.F1))
+                    .Concat([Table.F1(PerRound("yield")), Table.F1(PerRound("sleep"))]).ToArray();
+            }));
     }
 
     public void PrintScale()

@@ -28,7 +28,7 @@ internal static class Hocon
 
             akka.remote.dot-netty.tcp { hostname = "127.0.0.1", port = 0 }
             """,
-        "ipc-shm" or "ipc-fifo" or ActorModes.IpcShmPolling => Common + $$"""
+        "ipc-shm" or "ipc-fifo" or ActorModes.IpcShmPolling or ActorModes.IpcShmProfiled => Common + $$"""
 
             akka.remote {
               enabled-transports = ["akka.remote.ipc"]
@@ -39,6 +39,7 @@ internal static class Hocon
                 directory = "{{directory}}"
                 maximum-frame-size = 128000b
                 {{(mode == ActorModes.IpcShmPolling ? "receiver-poll-time = " + ActorModes.PollTime : "")}}
+                {{(mode == ActorModes.IpcShmProfiled ? "receiver-profile = on" : "")}}
               }
             }
             """,

@@ -37,7 +37,14 @@ internal sealed record IdleRow(string Mode, string Process, int Pid, double Seco
 
 internal sealed record ScaleRow(string Mode, string Variant, int Processes, int Associations, int Streams, double MsgsPerSec,
     double CpuUsPerMsg, double TransportUsPerMsg, double CoresBusy, long ShmBytes, double IdleCpuPercent, double IdleCpuPercentMax,
-    double IdleTransportCpuPercent, long Lost, long OutOfOrder, double WakeupsPer1000, double IdleNoJitCpuPercent);
+    double IdleTransportCpuPercent, long Lost, long OutOfOrder, double WakeupsPer1000, double IdleNoJitCpuPercent,
+    ReceiverBreakdown? Receiver = null);
+
+/// <summary>
+/// A profiled scale run's shm receiver threads (all processes, over the window), per phase in the order of
+/// <see cref="ScaleRoles.ProfilePhases"/>: CPU µs per delivered frame, and rounds per 1000 frames.
+/// </summary>
+internal sealed record ReceiverBreakdown(double[] UsPerMsg, double[] RoundsPer1000);
 
 /// <summary>
 /// One setup sample on fresh peers. Level "akka": <c>Us</c> = ResolveOne to the first Ask reply, <c>PartUs</c> = the
@@ -167,6 +174,11 @@ internal sealed class Report
             Row("scale", r.Mode, p, "", "lost", r.Lost, "count");
             Row("scale", r.Mode, p, "", "out_of_order", r.OutOfOrder, "count");
             Row("scale", r.Mode, p, "", "receiver_sleeps_and_doorbell_posts_per_1000_msgs", r.WakeupsPer1000, "count");
+            for (int i = 0; r.Receiver != null && i < ScaleRoles.ProfilePhases.Length; i++)
+            {
+                Row("scale", r.Mode, p, "", $"receiver_{ScaleRoles.ProfilePhases[i]}_cpu_per_msg", r.Receiver.UsPerMsg[i], "us");
+                Row("scale", r.Mode, p, "", $"receiver_{ScaleRoles.ProfilePhases[i]}_rounds_per_1000_msgs", r.Receiver.RoundsPer1000[i], "count");
+            }
         }
         foreach (var r in Setup)
         {

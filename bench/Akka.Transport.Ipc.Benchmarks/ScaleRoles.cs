@@ -12,6 +12,9 @@ namespace Akka.Transport.Ipc.Benchmarks;
 internal static class ScaleRoles
 {
     public const string SystemName = "Mesh";
+
+    /// <summary>The values of the meter's <c>ipc.phase</c> tag (receiver-profile), in report order.</summary>
+    public static readonly string[] ProfilePhases = ["deliver", "gc", "spin", "yield", "sleep"];
     private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Data frames a streamer keeps unacknowledged; the sink acknowledges every <see cref="AckEvery"/>.</summary>
@@ -57,8 +60,8 @@ internal static class ScaleRoles
                         Parent.Send("streaming");
                         break;
                     case "count":
-                        var (sleeps, posts) = meter.Read();
-                        Parent.Send("count", new { received = counters.Received, outOfOrder = counters.OutOfOrder, sleeps, posts });
+                        var (sleeps, posts, profileUs, profileRounds) = meter.Read();
+                        Parent.Send("count", new { received = counters.Received, outOfOrder = counters.OutOfOrder, sleeps, posts, profileUs, profileRounds });
                         break;
                     case "halt":
                         var sent = await Task.WhenAll(streamers.Select(s => s.Ask<long>(Streamer.Halt.Instance, ResolveTimeout)));
@@ -78,11 +81,14 @@ internal static class ScaleRoles
 
     /// <summary>
     /// The transport's own wake-up counts from its meter (shm only; 0 over dot-netty): how often the receiver thread
-    /// blocked on its doorbell, and how often this process posted a peer's.
+    /// blocked on its doorbell, and how often this process posted a peer's; with receiver-profile on, also the
+    /// receiver thread's CPU µs and rounds per <see cref="ProfilePhases"/> (zeros otherwise).
     /// </summary>
     private sealed class TransportMeter : IDisposable
     {
         private readonly MeterListener _listener = new();
+        private readonly double[] _profileUs = new double[ProfilePhases.Length];
+        private readonly long[] _profileRounds = new long[ProfilePhases.Length];
         private long _sleeps;
         private long _posts;
 
@@ -90,27 +96,47 @@ internal static class ScaleRoles
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == "Akka.Transport.Ipc" && instrument.Name is "akka.ipc.receiver.sleeps" or "akka.ipc.doorbell.posts")
+                if (instrument.Meter.Name == "Akka.Transport.Ipc" && instrument.Name is "akka.ipc.receiver.sleeps" or "akka.ipc.doorbell.posts"
+                    or "akka.ipc.receiver.cpu.time" or "akka.ipc.receiver.rounds")
                     listener.EnableMeasurementEvents(instrument);
             };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
             {
                 if (instrument.Name == "akka.ipc.receiver.sleeps")
                     _sleeps += value;
-                else
+                else if (instrument.Name == "akka.ipc.doorbell.posts")
                     _posts += value;
+                else if (Phase(tags) is int phase and >= 0)
+                    _profileRounds[phase] += value;
+            });
+            _listener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>
+            {
+                if (Phase(tags) is int phase and >= 0)
+                    _profileUs[phase] += seconds * 1e6;
             });
             _listener.Start();
         }
 
+        private static int Phase(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "ipc.phase")
+                    return Array.IndexOf(ProfilePhases, tag.Value as string);
+            }
+            return -1;
+        }
+
         /// <summary>Totals now (observable counters report their running totals, summed over the tags).</summary>
-        public (long Sleeps, long Posts) Read()
+        public (long Sleeps, long Posts, double[] ProfileUs, long[] ProfileRounds) Read()
         {
             lock (_listener)
             {
                 _sleeps = _posts = 0;
+                Array.Clear(_profileUs);
+                Array.Clear(_profileRounds);
                 _listener.RecordObservableInstruments();
-                return (_sleeps, _posts);
+                return (_sleeps, _posts, _profileUs.ToArray(), _profileRounds.ToArray());
             }
         }
 
