@@ -32,7 +32,8 @@ public sealed class ReceiverProfileTests(ITestOutputHelper output)
             (ReceiverProfile.Phases.Sum(profile.CpuNanoseconds), (long)ThreadCpu.OnCpu(tid).TotalNanoseconds));
         foreach (var phase in ReceiverProfile.Phases)
             output.WriteLine($"{phase,-8} {profile.Rounds(phase),8} rounds {profile.CpuNanoseconds(phase) / 1e6,8:F2} ms");
-        output.WriteLine($"profiled {profiled / 1e6:F2} ms, /proc {kernel / 1e6:F2} ms, {sleeps} sleeps");
+        output.WriteLine($"profiled {profiled / 1e6:F2} ms, /proc {kernel / 1e6:F2} ms, {sleeps} sleeps; " +
+            $"{profile.HandOffs} hand-offs, {profile.HandOffSamples} timed, {profile.HandOffCpuNanoseconds / 1e6:F2} ms estimated");
 
         // Asleep, the thread uses no CPU: everything it used is in a phase, but for the start-up before its first round
         // and the current round up to its block.
@@ -44,6 +45,11 @@ public sealed class ReceiverProfileTests(ITestOutputHelper output)
         long sleepRounds = profile.Rounds(ReceiverPhase.Sleep);
         Assert.InRange(sleepRounds, sleeps - 1 - profile.Rounds(ReceiverPhase.Gc), sleeps - 1);
         Assert.True(sleepRounds >= 1, "the receiver blocked, yet no sleep round was counted");
+        // Every frame is handed off and counted; one in 64 is timed; their estimate is part of the deliver rounds' CPU.
+        const int frames = 20 * 500;
+        Assert.Equal(frames, profile.HandOffs);
+        Assert.InRange(profile.HandOffSamples, frames / ReceiverProfile.HandOffSampleInterval / 2, frames / ReceiverProfile.HandOffSampleInterval * 2);
+        Assert.InRange(profile.HandOffCpuNanoseconds, 1, profile.CpuNanoseconds(ReceiverPhase.Deliver) + profile.CpuNanoseconds(ReceiverPhase.Gc));
         // Each idle episode spins its polls before it may block.
         Assert.True(profile.Rounds(ReceiverPhase.Spin) + profile.Rounds(ReceiverPhase.Gc) >= IdleStrategy.SpinPolls * sleepRounds,
             $"{profile.Rounds(ReceiverPhase.Spin)} spin rounds for {sleepRounds} sleeps");

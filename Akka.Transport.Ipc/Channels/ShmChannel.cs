@@ -233,7 +233,7 @@ internal sealed unsafe class ShmChannel : IChannel
             var listener = _listener;
             if (listener != null)
             {
-                var frames = new ListenerFrames(listener);
+                var frames = new ListenerFrames(listener, Profile);
                 work += ReadInbound(ref frames);
             }
             else if (_closeRequested)
@@ -262,6 +262,9 @@ internal sealed unsafe class ShmChannel : IChannel
     /// Whether the channel may be left unserved until its doorbell rings: only an open, accepted channel with nothing
     /// queued and no close under way (those need a look every round: a connect, a flush, a deadline).
     /// </summary>
+    /// <summary>The receiver's profile (receiver-profile = on), set by the receiver thread when it takes the channel.</summary>
+    public ReceiverProfile? Profile { get; set; }
+
     public bool CanPark => !IsClosed && !_connecting && !_hasPending && !_closeRequested && _peerDeadReason == null;
 
     /// <summary>

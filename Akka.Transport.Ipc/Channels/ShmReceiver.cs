@@ -267,6 +267,7 @@ internal sealed class ShmReceiver : IDisposable
         int added = 0;
         while (_added.TryDequeue(out var channel))
         {
+            channel.Profile = Profile;
             _active.Add(channel);
             added++;
         }

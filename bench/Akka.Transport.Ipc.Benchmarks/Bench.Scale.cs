@@ -66,7 +66,8 @@ internal sealed partial class Bench
                 report.Scale.Add(row);
                 Console.WriteLine($"  {ActorModes.IpcShmProfiled} {Mesh} P={processes,-2}: {Table.N0(row.MsgsPerSec)} msgs/s, transport " +
                     $"{Table.F2(row.TransportUsPerMsg)} us/msg; receiver us/msg " +
-                    string.Join(", ", ScaleRoles.ProfilePhases.Select((phase, i) => $"{phase} {Table.F2(row.Receiver!.UsPerMsg[i])}")));
+                    string.Join(", ", ScaleRoles.ProfilePhases.Select((phase, i) => $"{phase} {Table.F2(row.Receiver!.UsPerMsg[i])}")) +
+                    $" (hand-off to Akka {Table.F2(row.Receiver!.HandOffUsPerMsg)})");
             }
         }
         PrintScale();
@@ -162,7 +163,8 @@ internal sealed partial class Bench
                 shmBytes, idleMean, idleMax, idleTransport, sent - received, outOfOrder, (sleeps1 - sleeps0) * 1000.0 / messages, idleNoJit,
                 mode == ActorModes.IpcShmProfiled
                     ? new ReceiverBreakdown(profile1.Us.Zip(profile0.Us, (a, b) => (a - b) / messages).ToArray(),
-                        profile1.Rounds.Zip(profile0.Rounds, (a, b) => (a - b) * 1000 / messages).ToArray())
+                        profile1.Rounds.Zip(profile0.Rounds, (a, b) => (a - b) * 1000 / messages).ToArray(),
+                        (profile1.HandOffUs - profile0.HandOffUs) / messages)
                     : null);
         }
         finally
@@ -181,7 +183,7 @@ internal sealed partial class Bench
     /// receivers' sleeps plus doorbell posts of all (each a system call and a wake-up), and the receivers' profiles
     /// summed (CPU µs and rounds per phase; zeros unless receiver-profile is on).
     /// </summary>
-    private static async Task<(ThreadCpu Cpu, long Received, double Seconds, long Wakeups, (double[] Us, double[] Rounds) Profile)> ScaleSampleAsync(
+    private static async Task<(ThreadCpu Cpu, long Received, double Seconds, long Wakeups, (double[] Us, double[] Rounds, double HandOffUs) Profile)> ScaleSampleAsync(
         List<Child> children, int[] pids, string[] transport)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -194,7 +196,7 @@ internal sealed partial class Bench
         double[] Sum(string property) => ScaleRoles.ProfilePhases
             .Select((_, i) => counts.Sum(c => c.GetProperty(property)[i].GetDouble())).ToArray();
         return (cpu, counts.Sum(c => c.GetProperty("received").GetInt64()), seconds,
-            counts.Sum(c => c.GetProperty("sleeps").GetInt64() + c.GetProperty("posts").GetInt64()), (Sum("profileUs"), Sum("profileRounds")));
+            counts.Sum(c => c.GetProperty("sleeps").GetInt64() + c.GetProperty("posts").GetInt64()), (Sum("profileUs"), Sum("profileRounds"), counts.Sum(c => c.GetProperty("handOffUs").GetDouble())));
     }
 
     /// <summary>The profiled mesh runs: the shm receiver threads' CPU per message by phase, and what a round costs.</summary>
@@ -206,10 +208,11 @@ internal sealed partial class Bench
         var phases = ScaleRoles.ProfilePhases;
         Table.Print("Where the shm receiver threads' CPU goes (mesh, receiver-profile = on; all processes over the window). us/msg = CPU of " +
             "the rounds of that phase per frame delivered: deliver = rounds that read frames and handed them to Akka (the copy Akka needs and " +
-            "its Notify included), gc = rounds during which a garbage collection ran, spin/yield/sleep = idle rounds between bursts; " +
+            "its Notify included; hand-off = that part: the ByteString copy and Akka's Notify, timed for one frame in 64; ours = deliver less hand-off: " +
+            "polling the rings, reading and checking frames), gc = rounds during which a garbage collection ran, spin/yield/sleep = idle rounds between bursts; " +
             "rounds/1k msgs; us/round = CPU of one such round (a yield or a sleep is a context switch on a crowded machine)",
             new[] { "P", "msgs/s", "transport us/msg", "profiled sum us/msg" }
-                .Concat(phases.Select(p => p + " us/msg")).Concat(phases.Select(p => p + " rounds/1k")).Concat(["yield us/round", "sleep us/round"]).ToArray(),
+                .Concat(phases.Select(p => p + " us/msg")).Concat(["deliver: hand-off us/msg", "deliver: ours us/msg"]).Concat(phases.Select(p => p + " rounds/1k")).Concat(["yield us/round", "sleep us/round"]).ToArray(),
             rows.Select(r =>
             {
                 var b = r.Receiver!;
@@ -219,7 +222,8 @@ internal sealed partial class Bench
                     return b.RoundsPer1000[i] > 0 ? b.UsPerMsg[i] * 1000 / b.RoundsPer1000[i] : double.NaN;
                 }
                 return new[] { r.Processes.ToString(CultureInfo.InvariantCulture), Table.N0(r.MsgsPerSec), Table.F2(r.TransportUsPerMsg), Table.F2(b.UsPerMsg.Sum()) }
-                    .Concat(b.UsPerMsg.Select(Table.F2)).Concat(b.RoundsPer1000.Select(Table.F1))
+                    .Concat(b.UsPerMsg.Select(Table.F2)).Concat([Table.F2(b.HandOffUsPerMsg), Table.F2(b.UsPerMsg[0] - b.HandOffUsPerMsg)])
+                    .Concat(b.RoundsPer1000.Select(Table.F1))
                     .Concat([Table.F1(PerRound("yield")), Table.F1(PerRound("sleep"))]).ToArray();
             }));
     }

@@ -44,7 +44,8 @@ internal sealed record ScaleRow(string Mode, string Variant, int Processes, int 
 /// A profiled scale run's shm receiver threads (all processes, over the window), per phase in the order of
 /// <see cref="ScaleRoles.ProfilePhases"/>: CPU µs per delivered frame, and rounds per 1000 frames.
 /// </summary>
-internal sealed record ReceiverBreakdown(double[] UsPerMsg, double[] RoundsPer1000);
+/// <param name="HandOffUsPerMsg">The part of deliver spent handing frames to Akka (ByteString copy and Akka's Notify), per frame.</param>
+internal sealed record ReceiverBreakdown(double[] UsPerMsg, double[] RoundsPer1000, double HandOffUsPerMsg);
 
 /// <summary>
 /// One setup sample on fresh peers. Level "akka": <c>Us</c> = ResolveOne to the first Ask reply, <c>PartUs</c> = the
@@ -179,6 +180,8 @@ internal sealed class Report
                 Row("scale", r.Mode, p, "", $"receiver_{ScaleRoles.ProfilePhases[i]}_cpu_per_msg", r.Receiver.UsPerMsg[i], "us");
                 Row("scale", r.Mode, p, "", $"receiver_{ScaleRoles.ProfilePhases[i]}_rounds_per_1000_msgs", r.Receiver.RoundsPer1000[i], "count");
             }
+            if (r.Receiver != null)
+                Row("scale", r.Mode, p, "", "receiver_handoff_to_akka_cpu_per_msg", r.Receiver.HandOffUsPerMsg, "us");
         }
         foreach (var r in Setup)
         {

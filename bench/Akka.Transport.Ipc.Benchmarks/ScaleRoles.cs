@@ -60,8 +60,8 @@ internal static class ScaleRoles
                         Parent.Send("streaming");
                         break;
                     case "count":
-                        var (sleeps, posts, profileUs, profileRounds) = meter.Read();
-                        Parent.Send("count", new { received = counters.Received, outOfOrder = counters.OutOfOrder, sleeps, posts, profileUs, profileRounds });
+                        var (sleeps, posts, profileUs, profileRounds, handOffUs) = meter.Read();
+                        Parent.Send("count", new { received = counters.Received, outOfOrder = counters.OutOfOrder, sleeps, posts, profileUs, profileRounds, handOffUs });
                         break;
                     case "halt":
                         var sent = await Task.WhenAll(streamers.Select(s => s.Ask<long>(Streamer.Halt.Instance, ResolveTimeout)));
@@ -91,13 +91,14 @@ internal static class ScaleRoles
         private readonly long[] _profileRounds = new long[ProfilePhases.Length];
         private long _sleeps;
         private long _posts;
+        private double _handOffUs;
 
         public TransportMeter()
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
                 if (instrument.Meter.Name == "Akka.Transport.Ipc" && instrument.Name is "akka.ipc.receiver.sleeps" or "akka.ipc.doorbell.posts"
-                    or "akka.ipc.receiver.cpu.time" or "akka.ipc.receiver.rounds")
+                    or "akka.ipc.receiver.cpu.time" or "akka.ipc.receiver.rounds" or "akka.ipc.receiver.handoff.cpu.time")
                     listener.EnableMeasurementEvents(instrument);
             };
             _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
@@ -109,9 +110,11 @@ internal static class ScaleRoles
                 else if (Phase(tags) is int phase and >= 0)
                     _profileRounds[phase] += value;
             });
-            _listener.SetMeasurementEventCallback<double>((_, seconds, tags, _) =>
+            _listener.SetMeasurementEventCallback<double>((instrument, seconds, tags, _) =>
             {
-                if (Phase(tags) is int phase and >= 0)
+                if (instrument.Name == "akka.ipc.receiver.handoff.cpu.time")
+                    _handOffUs += seconds * 1e6;
+                else if (Phase(tags) is int phase and >= 0)
                     _profileUs[phase] += seconds * 1e6;
             });
             _listener.Start();
@@ -128,15 +131,16 @@ internal static class ScaleRoles
         }
 
         /// <summary>Totals now (observable counters report their running totals, summed over the tags).</summary>
-        public (long Sleeps, long Posts, double[] ProfileUs, long[] ProfileRounds) Read()
+        public (long Sleeps, long Posts, double[] ProfileUs, long[] ProfileRounds, double HandOffUs) Read()
         {
             lock (_listener)
             {
                 _sleeps = _posts = 0;
+                _handOffUs = 0;
                 Array.Clear(_profileUs);
                 Array.Clear(_profileRounds);
                 _listener.RecordObservableInstruments();
-                return (_sleeps, _posts, _profileUs.ToArray(), _profileRounds.ToArray());
+                return (_sleeps, _posts, _profileUs.ToArray(), _profileRounds.ToArray(), _handOffUs);
             }
         }
 
