@@ -51,8 +51,12 @@ internal sealed class ReceiverProfile
 
     private const int ClockThreadCpuTime = 3; // CLOCK_THREAD_CPUTIME_ID (linux/time.h)
 
-    /// <summary>A hand-off this long was preempted (its wall time is not its CPU time): not kept.</summary>
-    private static readonly long PreemptedSample = Stopwatch.Frequency / 10_000; // 100 µs
+    /// <summary>
+    /// A hand-off this long was interrupted (preempted, or its virtual CPU descheduled: its wall time is not its CPU
+    /// time) and is not kept. A real one takes well under a microsecond, a few with a page fault or a thread-pool
+    /// wake-up; one 30 µs outlier kept would add 2 ms to the estimate.
+    /// </summary>
+    private static readonly long PreemptedSample = Stopwatch.Frequency / 50_000; // 20 µs
 
     private readonly long[] _cpuNanoseconds = new long[Phases.Length];
     private readonly long[] _rounds = new long[Phases.Length];

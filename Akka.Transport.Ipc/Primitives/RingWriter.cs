@@ -7,6 +7,12 @@ namespace Akka.Transport.Ipc.Primitives;
 /// serialised by its owner. The tail is kept locally and only ever stored, so a peer that scribbles on it cannot
 /// make this side write outside the data area.
 /// </summary>
+/// <remarks>
+/// The consumer's position is read from shared memory only when the space known from the last read does not suffice
+/// (Agrona's head cache): the consumer stores it after every batch, so reading it on every write would take a cache
+/// miss per frame while both sides stream. A stale position is always a safe one (it only moves forward), and every
+/// read is checked before use.
+/// </remarks>
 internal sealed unsafe class RingWriter
 {
     private readonly byte* _header;
@@ -15,6 +21,7 @@ internal sealed unsafe class RingWriter
     private readonly int _mask;
     private readonly int _maxRecord;
     private long _tail;
+    private long _headCache; // the consumer's position as last read and checked
 
     /// <param name="ring">Start of the ring (its header); must stay mapped for this object's lifetime.</param>
     /// <param name="capacity">Data area size, a power of two within <see cref="RingLayout"/> bounds.</param>
@@ -28,6 +35,7 @@ internal sealed unsafe class RingWriter
         _mask = capacity - 1;
         _maxRecord = RingLayout.MaxRecordLength(capacity);
         _tail = Volatile.Read(ref Word(RingLayout.TailOffset));
+        _headCache = _tail - capacity; // "full": the first write reads (and checks) the real position
     }
 
     /// <summary>Largest payload a single <see cref="RecordLayout.Whole"/> record carries.</summary>
@@ -42,13 +50,12 @@ internal sealed unsafe class RingWriter
     /// <exception cref="RingCorruptedException">The consumer position read from shared memory is impossible.</exception>
     public bool TryWrite(ReadOnlySpan<byte> frame, ref int written)
     {
-        long head = ReadHead();
         long tail = _tail;
         try
         {
             if (written == 0 && frame.Length <= MaxWholePayload)
             {
-                if (!TryAppend(ref tail, head, RecordLayout.Whole, frame, frameLength: -1))
+                if (!TryAppend(ref tail, RecordLayout.Whole, frame, frameLength: -1))
                     return false;
                 written = frame.Length;
                 return true;
@@ -71,7 +78,7 @@ internal sealed unsafe class RingWriter
                 }
 
                 var chunk = frame.Slice(written, Math.Min(room, frame.Length - written));
-                if (!TryAppend(ref tail, head, type, chunk, prefix == 0 ? -1 : frame.Length))
+                if (!TryAppend(ref tail, type, chunk, prefix == 0 ? -1 : frame.Length))
                     return false;
                 written += chunk.Length;
             }
@@ -111,7 +118,7 @@ internal sealed unsafe class RingWriter
             && Interlocked.Exchange(ref Int(RingLayout.ConsumerAsleepOffset), 0) != 0;
     }
 
-    private bool TryAppend(ref long tail, long head, int type, ReadOnlySpan<byte> payload, long frameLength)
+    private bool TryAppend(ref long tail, int type, ReadOnlySpan<byte> payload, long frameLength)
     {
         int prefix = frameLength >= 0 ? RecordLayout.FrameLengthPrefix : 0;
         int length = RecordLayout.HeaderLength + prefix + payload.Length;
@@ -120,8 +127,12 @@ internal sealed unsafe class RingWriter
         int toEnd = _capacity - offset;
         int padding = aligned > toEnd ? toEnd : 0;
 
-        if (_capacity - (tail - head) < padding + aligned)
-            return false;
+        if (_capacity - (tail - _headCache) < padding + aligned)
+        {
+            _headCache = ReadHead();
+            if (_capacity - (tail - _headCache) < padding + aligned)
+                return false;
+        }
 
         if (padding != 0)
         {
