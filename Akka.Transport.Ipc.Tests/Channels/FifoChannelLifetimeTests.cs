@@ -10,7 +10,7 @@ namespace Akka.Transport.Ipc.Tests.Channels;
 /// A FIFO channel's life at its edges: the poll loop stopping under it, a close before Akka registers its
 /// listener, an orderly close when the pipe is full. Real FIFOs; the test plays the peer at the byte level.
 /// </summary>
-public sealed unsafe class FifoChannelLifetimeTests : IDisposable
+public sealed class FifoChannelLifetimeTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly IpcTestDirectory _directory = new();
@@ -30,22 +30,22 @@ public sealed unsafe class FifoChannelLifetimeTests : IDisposable
     }
 
     [Fact]
-    public void A_write_after_the_poll_loop_stopped_is_refused_and_reaches_no_reused_descriptor()
+    public async Task A_write_after_the_poll_loop_stopped_is_refused_and_reaches_no_reused_descriptor()
     {
         _channel.SetListener(_listener);
         _loop.Dispose(); // the transport shut down under a live channel
         using var pipes = new PipeSet(); // takes the numbers the loop closed
         Assert.False(_channel.TryWrite(new byte[] { 1, 2, 3 }));
         Assert.Equal(0, pipes.DrainAll());
-        Assert.True(_channel.Completion.Wait(Timeout), "the channel never completed after its poll loop stopped");
+        Assert.True(await _channel.Completion.CompletesWithin(Timeout), "the channel never completed after its poll loop stopped");
         Assert.Equal("the transport shut down", _listener.ClosedReason);
     }
 
     [Fact]
-    public void A_close_before_the_listener_registers_is_reported_when_it_does()
+    public async Task A_close_before_the_listener_registers_is_reported_when_it_does()
     {
         _loop.Dispose(); // closes the channel while Akka has not registered its read handler yet
-        Assert.True(_channel.Completion.Wait(Timeout));
+        Assert.True(await _channel.Completion.CompletesWithin(Timeout));
         _channel.SetListener(_listener);
         Assert.Equal("the transport shut down", _listener.ClosedReason);
         Assert.True(_listener.Abnormal);
@@ -53,7 +53,7 @@ public sealed unsafe class FifoChannelLifetimeTests : IDisposable
     }
 
     [Fact]
-    public void An_orderly_close_with_the_pipe_full_still_sends_the_close_marker()
+    public async Task An_orderly_close_with_the_pipe_full_still_sends_the_close_marker()
     {
         _channel.SetListener(_listener);
         // 16 frames of 4 + 4092 bytes fill the default 64 KiB pipe to the last byte: the marker does not fit yet.
@@ -67,7 +67,7 @@ public sealed unsafe class FifoChannelLifetimeTests : IDisposable
         Thread.Sleep(100); // let the close run while the pipe is still full
 
         var received = ReadUntilEof(_peerRead).ToArray();
-        Assert.True(_channel.Completion.Wait(Timeout));
+        Assert.True(await _channel.Completion.CompletesWithin(Timeout));
         Assert.Equal(16 * 4096 + 4, received.Length);
         for (int i = 0; i < 16; i++)
         {
@@ -78,7 +78,7 @@ public sealed unsafe class FifoChannelLifetimeTests : IDisposable
         Assert.Null(_listener.ClosedReason); // this side asked: nobody is told
     }
 
-    private static List<byte> ReadUntilEof(FileDescriptor fd)
+    private static unsafe List<byte> ReadUntilEof(FileDescriptor fd)
     {
         var all = new List<byte>();
         var buffer = new byte[8192];

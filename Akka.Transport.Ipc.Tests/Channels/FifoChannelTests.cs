@@ -7,7 +7,7 @@ using Akka.Transport.Ipc.Tests.Infrastructure;
 namespace Akka.Transport.Ipc.Tests.Channels;
 
 /// <summary>A FIFO channel over real FIFOs, with the test playing the peer at the byte level.</summary>
-public sealed unsafe class FifoChannelTests : IDisposable
+public sealed class FifoChannelTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
     private readonly IpcTestDirectory _directory = new();
@@ -31,7 +31,7 @@ public sealed unsafe class FifoChannelTests : IDisposable
     [InlineData(-7)]
     [InlineData(1 << 30)]
     [InlineData(4097)]
-    public void A_malformed_length_ends_the_association_with_a_clear_reason(int length)
+    public async Task A_malformed_length_ends_the_association_with_a_clear_reason(int length)
     {
         var bytes = new byte[8];
         BinaryPrimitives.WriteInt32LittleEndian(bytes, 3);
@@ -40,24 +40,24 @@ public sealed unsafe class FifoChannelTests : IDisposable
         BinaryPrimitives.WriteInt32LittleEndian(bytes, length);
         PeerWrite(bytes.AsSpan(0, 4));
 
-        Assert.True(_channel.Completion.Wait(Timeout));
+        Assert.True(await _channel.Completion.CompletesWithin(Timeout));
         Assert.Equal(new byte[] { 1, 2, 3 }, Assert.Single(_listener.Frames));
         Assert.Contains("malformed frame", _listener.ClosedReason);
         Assert.True(_listener.Abnormal);
     }
 
     [Fact]
-    public void The_peer_closing_its_write_end_mid_frame_ends_the_association()
+    public async Task The_peer_closing_its_write_end_mid_frame_ends_the_association()
     {
         PeerWrite(new byte[] { 10, 0, 0, 0, 1, 2 }); // a 10-byte frame, cut short
         _peerWrite.Dispose();
-        Assert.True(_channel.Completion.Wait(Timeout));
+        Assert.True(await _channel.Completion.CompletesWithin(Timeout));
         Assert.Empty(_listener.Frames);
         Assert.Contains("middle of a frame", _listener.ClosedReason);
     }
 
     [Fact]
-    public void Writes_go_out_length_prefixed_and_in_order()
+    public unsafe void Writes_go_out_length_prefixed_and_in_order()
     {
         for (int i = 0; i < 100; i++)
             Assert.True(_channel.TryWrite(new byte[] { (byte)i, (byte)(i + 1) }));
@@ -80,7 +80,7 @@ public sealed unsafe class FifoChannelTests : IDisposable
         }
     }
 
-    private void PeerWrite(ReadOnlySpan<byte> bytes)
+    private unsafe void PeerWrite(ReadOnlySpan<byte> bytes)
     {
         fixed (byte* p = bytes)
             Assert.Equal(bytes.Length, (int)LibC.Write(_peerWrite.Fd, p, bytes.Length));

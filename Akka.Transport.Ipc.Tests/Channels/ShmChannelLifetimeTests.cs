@@ -34,11 +34,11 @@ public sealed class ShmChannelLifetimeTests : IDisposable
     }
 
     [Fact]
-    public void A_close_before_the_listener_registers_is_reported_when_it_does()
+    public async Task A_close_before_the_listener_registers_is_reported_when_it_does()
     {
         _receiver.Add(_channel);
         _receiver.Stop("the transport shut down"); // closes the channel; Akka has not registered yet
-        Assert.True(_channel.Completion.Wait(Timeout));
+        Assert.True(await _channel.Completion.CompletesWithin(Timeout));
         var listener = new ChannelEvents();
         _channel.SetListener(listener);
         Assert.Equal("the transport shut down", listener.ClosedReason);
@@ -47,11 +47,11 @@ public sealed class ShmChannelLifetimeTests : IDisposable
     }
 
     [Fact]
-    public void A_channel_added_after_the_receiver_stopped_is_closed_at_once_and_reports_it()
+    public async Task A_channel_added_after_the_receiver_stopped_is_closed_at_once_and_reports_it()
     {
         _receiver.Stop("the transport shut down");
         _receiver.Add(_channel);
-        Assert.True(_channel.Completion.Wait(Timeout), "a channel added after Stop was never serviced nor released");
+        Assert.True(await _channel.Completion.CompletesWithin(Timeout), "a channel added after Stop was never serviced nor released");
         var listener = new ChannelEvents();
         _channel.SetListener(listener);
         Assert.Equal("the transport shut down", listener.ClosedReason);

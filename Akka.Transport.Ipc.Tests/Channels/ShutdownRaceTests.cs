@@ -37,7 +37,7 @@ public sealed class ShutdownRaceTests(ITestOutputHelper output) : IDisposable
             await Task.Delay(round % 5); // shut down at varying points of the handshakes
             var disposals = new[] { server }.Concat(clients).Select(r => Task.Run(r.Dispose)).ToArray();
 
-            Assert.True(Task.WhenAll(disposals).Wait(Timeout), "a Dispose hung");
+            Assert.True(await Task.WhenAll(disposals).CompletesWithin(Timeout), "a Dispose hung");
             foreach (var connect in connects)
             {
                 try
@@ -53,7 +53,7 @@ public sealed class ShutdownRaceTests(ITestOutputHelper output) : IDisposable
             }
         }
         foreach (var channel in channels)
-            Assert.True(channel.Completion.Wait(Timeout), $"a {channel.Kind} channel was never closed");
+            Assert.True(await channel.Completion.CompletesWithin(Timeout), $"a {channel.Kind} channel was never closed");
         output.WriteLine($"{mode}: {connected} connects succeeded, {failed} failed, {channels.Count} channels, all completed");
         _directory.AssertEmpty();
     }

@@ -106,15 +106,15 @@ public sealed class MeterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
-    public void An_idle_shared_memory_receiver_blocks_and_its_sleeps_are_counted()
+    public async Task An_idle_shared_memory_receiver_blocks_and_its_sleeps_are_counted()
     {
         var transport = NewTransport("shm", "");
-        ListenAsync(transport).Wait(Timeout);
+        await ListenAsync(transport).CompletesWithin(Timeout);
         long first = Collect().Value("akka.ipc.receiver.sleeps", "shm");
         Thread.Sleep(1000); // idle: it wakes every 200 ms to look, and blocks again
         long second = Collect().Value("akka.ipc.receiver.sleeps", "shm");
         Assert.InRange(second - first, 2, 20);
-        transport.Shutdown().Wait(Timeout);
+        await transport.Shutdown().CompletesWithin(Timeout);
         long retired = Collect().Value("akka.ipc.receiver.sleeps", "shm");
         Assert.True(retired >= second, "a stopped receiver's sleeps stay in the total");
         // receiver-profile is off by default: its instruments report nothing.

@@ -1,8 +1,9 @@
+using Akka.Transport.Ipc.Tests.Infrastructure;
 using Akka.Transport.Ipc.Primitives;
 
 namespace Akka.Transport.Ipc.Tests.Primitives;
 
-public sealed unsafe class RingBufferTests
+public sealed class RingBufferTests
 {
     private static byte[] Frame(int length, int seed)
     {
@@ -60,7 +61,7 @@ public sealed unsafe class RingBufferTests
     }
 
     [Fact]
-    public void A_record_that_would_straddle_the_end_is_preceded_by_padding()
+    public unsafe void A_record_that_would_straddle_the_end_is_preceded_by_padding()
     {
         using var ring = new GuardedRing(4096);
         var big = Frame(500, 3); // 512 B records
@@ -162,7 +163,7 @@ public sealed unsafe class RingBufferTests
     /// where such races show.
     /// </summary>
     [Fact]
-    public void A_producer_and_a_consumer_on_two_threads_see_every_frame_once_in_order_with_its_content()
+    public async Task A_producer_and_a_consumer_on_two_threads_see_every_frame_once_in_order_with_its_content()
     {
         const int Frames = 300_000;
         using var ring = new GuardedRing(16 * 1024, maxFrame: 64 * 1024);
@@ -200,12 +201,12 @@ public sealed unsafe class RingBufferTests
             return checker;
         }, TaskCreationOptions.LongRunning);
 
-        bool finished = consumer.Wait(TimeSpan.FromSeconds(120));
+        bool finished = await consumer.CompletesWithin(TimeSpan.FromSeconds(120));
         Volatile.Write(ref consumerDone, true);
-        Assert.True(producer.Wait(TimeSpan.FromSeconds(30)), "the producer did not stop");
+        Assert.True(await producer.CompletesWithin(TimeSpan.FromSeconds(30)), "the producer did not stop");
         Assert.True(finished, "the consumer did not finish");
-        Assert.True(consumer.Result.Error == null, consumer.Result.Error);
-        Assert.Equal(Frames, consumer.Result.Next);
+        Assert.True((await consumer).Error == null, (await consumer).Error);
+        Assert.Equal(Frames, (await consumer).Next);
         Assert.False(ring.Reader.HasData);
     }
 
@@ -247,7 +248,7 @@ public sealed unsafe class RingBufferTests
     }
 
     [Fact]
-    public void A_writer_that_dies_between_writing_and_publishing_a_record_leaves_nothing_visible()
+    public unsafe void A_writer_that_dies_between_writing_and_publishing_a_record_leaves_nothing_visible()
     {
         using var ring = new GuardedRing(4096);
         Assert.True(WriteWhole(ring.Writer, Frame(10, 1)));

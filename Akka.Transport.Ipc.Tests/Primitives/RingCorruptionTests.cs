@@ -1,3 +1,4 @@
+using Akka.Transport.Ipc.Tests.Infrastructure;
 using Akka.Transport.Ipc.Primitives;
 
 namespace Akka.Transport.Ipc.Tests.Primitives;
@@ -6,7 +7,7 @@ namespace Akka.Transport.Ipc.Tests.Primitives;
 /// Whatever a broken or hostile peer writes into the ring, the reader rejects it with
 /// <see cref="RingCorruptedException"/> and never touches memory outside the ring (the guard page would crash).
 /// </summary>
-public sealed unsafe class RingCorruptionTests
+public sealed class RingCorruptionTests
 {
     private const int Capacity = 4096;
 
@@ -25,7 +26,7 @@ public sealed unsafe class RingCorruptionTests
     [InlineData(Capacity + 8)]
     [InlineData(int.MaxValue)]
     [InlineData(int.MinValue)]
-    public void An_impossible_record_length_is_rejected(int length)
+    public unsafe void An_impossible_record_length_is_rejected(int length)
     {
         using var ring = RingWithOneFrame();
         *(int*)ring.Data = length;
@@ -37,7 +38,7 @@ public sealed unsafe class RingCorruptionTests
     [InlineData(6)]
     [InlineData(99)]
     [InlineData(-5)]
-    public void An_unknown_record_type_is_rejected(int type)
+    public unsafe void An_unknown_record_type_is_rejected(int type)
     {
         using var ring = RingWithOneFrame();
         *(int*)(ring.Data + RecordLayout.TypeOffset) = type;
@@ -60,7 +61,7 @@ public sealed unsafe class RingCorruptionTests
     [InlineData(-1L)]
     [InlineData(16 * 1024 + 1L)]
     [InlineData(long.MaxValue)]
-    public void A_fragmented_frame_announcing_an_impossible_length_is_rejected(long announced)
+    public unsafe void A_fragmented_frame_announcing_an_impossible_length_is_rejected(long announced)
     {
         using var ring = new GuardedRing(Capacity, maxFrame: 16 * 1024);
         int written = 0;
@@ -102,7 +103,7 @@ public sealed unsafe class RingCorruptionTests
     /// never sleep) fails here.
     /// </summary>
     [Fact]
-    public void Random_bytes_anywhere_in_the_ring_end_in_frames_or_a_corruption_error_and_never_a_spin()
+    public async Task Random_bytes_anywhere_in_the_ring_end_in_frames_or_a_corruption_error_and_never_a_spin()
     {
         const int MaxRecords = Capacity / RecordLayout.Alignment; // the smallest record is one aligned header
         int corrupted = 0, idle = 0;
@@ -117,7 +118,12 @@ public sealed unsafe class RingCorruptionTests
                     ring.Writer.TryWrite(new byte[random.Next(1500)], ref written);
                 long total = RingLayout.TotalLength(Capacity);
                 for (int hits = 1 + random.Next(4); hits > 0; hits--)
-                    ring.Ring[random.NextInt64(total)] = (byte)random.Next(256);
+                {
+                    unsafe
+                    {
+                        ring.Ring[random.NextInt64(total)] = (byte)random.Next(256);
+                    }
+                }
                 try
                 {
                     var collector = new GuardedRing.Collector();
@@ -139,8 +145,8 @@ public sealed unsafe class RingCorruptionTests
                 }
             }
         }, TaskCreationOptions.LongRunning);
-        Assert.True(Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(120))).Result == work, "the reader did not finish: it spins inside a call");
-        work.GetAwaiter().GetResult();
+        Assert.True(await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(120))) == work, "the reader did not finish: it spins inside a call");
+        await work;
         Assert.True(corrupted > 0 && idle > 0, $"{corrupted} corrupt, {idle} drained: both outcomes must occur");
     }
 }

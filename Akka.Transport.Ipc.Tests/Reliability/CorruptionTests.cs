@@ -76,7 +76,7 @@ public sealed class CorruptionTests(ITestOutputHelper output) : TransportTestKit
                 }
                 peer.Ring(serverPort);
                 // Not the header's closed flag: that is one of the bytes being scribbled on.
-                ended = listener.Disassociated.Wait(TimeSpan.FromMilliseconds(round % 16 == 0 ? 5 : 0));
+                ended = await listener.Disassociated.CompletesWithin(TimeSpan.FromMilliseconds(round % 16 == 0 ? 5 : 0));
                 healthy.Write(ByteString.CopyFrom(BitConverter.GetBytes(healthySent++)));
             }
             if (!ended)

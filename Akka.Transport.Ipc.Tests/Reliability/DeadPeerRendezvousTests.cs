@@ -49,7 +49,7 @@ public sealed class DeadPeerRendezvousTests(ITestOutputHelper output) : Transpor
         var stopwatch = Stopwatch.StartNew();
         var error = await Assert.ThrowsAnyAsync<Exception>(() =>
             client.Associate(new Akka.Actor.Address("ipc", "Dead", "localhost", dead.Port)).WaitAsync(Timeout));
-        output.WriteLine($"{stopwatch.ElapsedMilliseconds} ms: {error.Message}");
+        Output.WriteLine($"{stopwatch.ElapsedMilliseconds} ms: {error.Message}");
         Assert.IsType<InvalidAssociationException>(error);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
     }
@@ -67,7 +67,7 @@ public sealed class DeadPeerRendezvousTests(ITestOutputHelper output) : Transpor
         using (var answer = Posix.Open(listener.Names.ServerToClient(request.ClientPort, request.AssociationId), LibC.O_WRONLY | LibC.O_NONBLOCK))
             Assert.True(FifoHandshake.WriteAnswer(answer, refusal: null));
         var error = await Assert.ThrowsAnyAsync<Exception>(() => associate.WaitAsync(Timeout));
-        output.WriteLine($"{stopwatch.ElapsedMilliseconds} ms: {error.Message}");
+        Output.WriteLine($"{stopwatch.ElapsedMilliseconds} ms: {error.Message}");
         Assert.Contains("No such device or address", error.Message);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
     }

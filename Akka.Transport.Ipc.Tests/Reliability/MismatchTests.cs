@@ -96,7 +96,7 @@ public sealed class MismatchTests(ITestOutputHelper output) : TransportTestKit("
             Assert.Contains("the listener refused: maximum-frame-size 262144 differs from this endpoint's 128000", warning.ToString());
             Assert.DoesNotContain("\n", warning.ToString().TrimEnd()); // one line: an expected condition, no stack
             Assert.NotNull(await pongLog.WaitForAsync(e => e is Warning && e.ToString().Contains("Refused a FIFO connection"), Timeout));
-            Assert.False(received.Task.Wait(TimeSpan.FromSeconds(1)), "the listener received a frame");
+            Assert.False(await received.Task.CompletesWithin(TimeSpan.FromSeconds(1)), "the listener received a frame");
             Assert.DoesNotContain(pongLog.Events, e => e is Error);
         }
         finally

@@ -22,7 +22,7 @@ public sealed class IdleThreadsTests(ITestOutputHelper output) : TransportTestKi
         for (int i = 0; i < threads.Count; i++)
         {
             var spent = ThreadCpu.OnCpu(threads[i].Tid) - before[i];
-            output.WriteLine($"{threads[i].Name}: {spent.TotalMilliseconds:F1} ms of CPU in 1 s idle");
+            Output.WriteLine($"{threads[i].Name}: {spent.TotalMilliseconds:F1} ms of CPU in 1 s idle");
             Assert.True(spent < TimeSpan.FromMilliseconds(50), $"{threads[i].Name} used {spent.TotalMilliseconds:F0} ms of CPU while idle");
         }
     }
