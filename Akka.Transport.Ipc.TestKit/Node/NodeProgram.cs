@@ -60,6 +60,12 @@ internal static class NodeProgram
             client.ReportResult(true, null);
             exitCode = ExitPassed;
         }
+        catch (Exception e) when (SkipReasonOf(Unwrap(e)) is { } reason)
+        {
+            Console.Out.WriteLine($"[multinode] the spec skipped itself on role {environment.Role}: {reason}");
+            TryReportSkipped(client, reason);
+            exitCode = ExitPassed;
+        }
         catch (Exception e)
         {
             var failure = Unwrap(e);
@@ -109,6 +115,27 @@ internal static class NodeProgram
         if (e is AggregateException { InnerExceptions.Count: 1 } aggregate)
             return Unwrap(aggregate.InnerExceptions[0]);
         return e;
+    }
+
+    /// <summary>
+    /// The type that skips a test at run time: Xunit.SkippableFact's <c>Skip.If</c>/<c>Skip.IfNot</c> throw it. Matched
+    /// by name, so the kit needs no reference to that package.
+    /// </summary>
+    internal const string SkipExceptionType = "Xunit.SkipException";
+
+    /// <summary>The skip reason when <paramref name="e"/> is a <see cref="SkipExceptionType"/>, otherwise null.</summary>
+    private static string? SkipReasonOf(Exception e) => e.GetType().FullName == SkipExceptionType ? e.Message : null;
+
+    private static void TryReportSkipped(ConductorClient client, string reason)
+    {
+        try
+        {
+            client.ReportSkipped(reason);
+        }
+        catch (IOException)
+        {
+            // The conductor is gone; it judges this node by its exit code.
+        }
     }
 
     private static void TryReport(ConductorClient client, string text)

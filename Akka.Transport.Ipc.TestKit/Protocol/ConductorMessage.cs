@@ -16,6 +16,7 @@ namespace Akka.Transport.Ipc.TestKit.Protocol;
 ///            Direction, Rate, Code           abort     Text (the run is over; the node must stop)
 ///   reply    Id, Ok, Text (to throttle/exit)     (a kill's reply also carries Timestamp: when SIGKILL was sent)
 ///   result   Ok, Text (the spec method's outcome)
+///   skipped  Text (the spec skipped itself: the reason)
 /// </code>
 /// </summary>
 internal sealed class ConductorMessage

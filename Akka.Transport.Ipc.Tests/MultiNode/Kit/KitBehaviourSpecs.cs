@@ -122,3 +122,30 @@ public sealed class PatientSpecs : MultiNodeSpec
         Output!.WriteLine($"{Myself.Name} passed the barriers alone");
     }
 }
+
+/// <summary>Specs that skip themselves at run time (Skip.If), on every role or on one.</summary>
+public sealed class SkippingSpecs : MultiNodeSpec
+{
+    private readonly ThreeRolesConfig _config;
+
+    public SkippingSpecs(ITestOutputHelper output) : this(new ThreeRolesConfig(TimeSpan.FromSeconds(10)), output)
+    {
+    }
+
+    private SkippingSpecs(ThreeRolesConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
+
+    /// <summary>Every role skips, a after a barrier.</summary>
+    public void Skipped_on_every_role()
+    {
+        EnterBarrier("before-skip");
+        Skip.If(true, $"not here ({Myself.Name})");
+        throw new InvalidOperationException("ran on after Skip.If");
+    }
+
+    /// <summary>b skips; a and c go on to a barrier and pass.</summary>
+    public void Skipped_on_one_role()
+    {
+        Skip.If(Myself == _config.B, "only b skips");
+        EnterBarrier("without-b");
+    }
+}

@@ -74,6 +74,32 @@ public sealed class KitBehaviourTests(ITestOutputHelper output)
         AssertNothingLeft(result);
     }
 
+    [Fact]
+    public async Task A_spec_skipped_on_every_role_is_reported_skipped_not_passed()
+    {
+        var result = await RunAsync(typeof(SkippingSpecs), nameof(SkippingSpecs.Skipped_on_every_role));
+
+        Assert.True(result.Skipped, result.FailureMessage());
+        Assert.False(result.Passed);
+        Assert.All(result.Fates.Values, fate => Assert.Equal(RoleFate.Skipped, fate));
+        Assert.Matches(@"^not here \((a|b|c)\)$", result.SkipReason);
+        Assert.DoesNotContain(result.OutputLines, l => l.Contains("ran on after Skip.If", StringComparison.Ordinal));
+        AssertNothingLeft(result);
+    }
+
+    [Fact]
+    public async Task A_spec_skipped_on_some_roles_only_fails()
+    {
+        var result = await RunAsync(typeof(SkippingSpecs), nameof(SkippingSpecs.Skipped_on_one_role));
+
+        Assert.False(result.Skipped);
+        Assert.False(result.Passed);
+        Assert.Equal(RoleFate.Skipped, result.Fates["b"]);
+        Assert.Equal(RoleFate.Passed, result.Fates["a"]);
+        Assert.Contains("- role b skipped (only b skips) while others did not", result.FailureMessage());
+        AssertNothingLeft(result);
+    }
+
     private async Task<MultiNodeRunResult> RunAsync(Type spec, string method, TimeSpan? timeout = null)
     {
         var result = await MultiNodeRun.RunAsync(spec, method, timeout ?? RunTimeout);
