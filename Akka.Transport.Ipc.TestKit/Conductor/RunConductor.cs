@@ -173,6 +173,16 @@ internal sealed partial class RunConductor : IDisposable
             case "result":
                 OnResult(role, message.Ok, message.Text);
                 break;
+            case "leaving":
+                lock (_gate)
+                {
+                    if (role.Fate == RoleFate.Running)
+                        role.Fate = RoleFate.ExitedOnPurpose;
+                    _output.Conductor($"{role.Name} leaves its process on purpose");
+                    Reply(role, message.Id, true, null);
+                    CheckBarrier();
+                }
+                break;
             case "skipped":
                 OnSkipped(role, message.Text ?? "skipped");
                 break;

@@ -60,6 +60,12 @@ internal static class NodeProgram
             client.ReportResult(true, null);
             exitCode = ExitPassed;
         }
+        catch (Exception e) when (Unwrap(e) is LeaveProcessRequest leave)
+        {
+            // As an application's Main returning: nothing more of the kit, only the runtime's own way out.
+            Console.Out.Flush();
+            return leave.ExitCode;
+        }
         catch (Exception e) when (SkipReasonOf(Unwrap(e)) is { } reason)
         {
             Console.Out.WriteLine($"[multinode] the spec skipped itself on role {environment.Role}: {reason}");

@@ -149,3 +149,30 @@ public sealed class SkippingSpecs : MultiNodeSpec
         EnterBarrier("without-b");
     }
 }
+
+/// <summary>Roles that end their own process (LeaveProcess) or are signalled (TestConductor.Signal).</summary>
+public sealed class LeavingSpecs : MultiNodeSpec
+{
+    private readonly ThreeRolesConfig _config;
+
+    public LeavingSpecs(ITestOutputHelper output) : this(new ThreeRolesConfig(TimeSpan.FromSeconds(20)), output)
+    {
+    }
+
+    private LeavingSpecs(ThreeRolesConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
+
+    /// <summary>b returns 5 from Main; a sends c SIGUSR1 (default action: terminate) and checks its exit code.</summary>
+    public void Roles_leave_their_processes()
+    {
+        EnterBarrier("started");
+        RunOn(() => LeaveProcess(ProcessEnding.ReturnFromMain, 5), _config.B);
+        RunOn(() =>
+        {
+            int code = TestConductor.Signal(_config.C, Mono.Unix.Native.Signum.SIGUSR1).Result;
+            Assert.Equal(128 + (int)Mono.Unix.Native.Signum.SIGUSR1, code);
+            Output!.WriteLine($"c exited with {code} after SIGUSR1");
+        }, _config.A);
+        EnterBarrier("left");
+        Output!.WriteLine($"{Myself.Name} passed the barriers alone");
+    }
+}

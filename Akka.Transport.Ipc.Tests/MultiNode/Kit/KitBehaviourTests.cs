@@ -100,6 +100,22 @@ public sealed class KitBehaviourTests(ITestOutputHelper output)
         AssertNothingLeft(result);
     }
 
+    [Fact]
+    public async Task A_role_that_leaves_its_process_or_is_signalled_counts_as_leaving_on_purpose()
+    {
+        var result = await RunAsync(typeof(LeavingSpecs), nameof(LeavingSpecs.Roles_leave_their_processes));
+
+        Assert.True(result.Passed, result.FailureMessage());
+        Assert.Equal(RoleFate.Passed, result.Fates["a"]);
+        Assert.Equal(RoleFate.ExitedOnPurpose, result.Fates["b"]);
+        Assert.Equal(RoleFate.ExitedOnPurpose, result.Fates["c"]);
+        Assert.Contains(result.OutputLines, l => l.EndsWith("b exited with code 5", StringComparison.Ordinal));
+        Assert.Contains("[a] c exited with 138 after SIGUSR1", result.OutputLines);
+        Assert.Contains("[a] a passed the barriers alone", result.OutputLines);
+        Assert.DoesNotContain(result.OutputLines, l => l.StartsWith("[b] b passed", StringComparison.Ordinal) || l.StartsWith("[c] c passed", StringComparison.Ordinal));
+        AssertNothingLeft(result);
+    }
+
     private async Task<MultiNodeRunResult> RunAsync(Type spec, string method, TimeSpan? timeout = null)
     {
         var result = await MultiNodeRun.RunAsync(spec, method, timeout ?? RunTimeout);
