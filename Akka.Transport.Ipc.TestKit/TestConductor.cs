@@ -40,6 +40,13 @@ public sealed class TestConductor
     public async Task<int> Signal(RoleName node, Mono.Unix.Native.Signum signal) =>
         (await Command("signal", node, code: (int)signal).ConfigureAwait(false)).Code;
 
+    /// <summary>
+    /// Completes with the role's exit code once its process is gone (it must go within 30 s, else this fails): for a
+    /// role that ends its own process (<see cref="MultiNodeSpec.LeaveProcess"/>), so a spec can look at what the
+    /// process left behind only after it is gone. Does not change how the role is judged.
+    /// </summary>
+    public async Task<int> AwaitExit(RoleName node) => (await Command("await-exit", node).ConfigureAwait(false)).Code;
+
     /// <summary>Stops the role's process with SIGSTOP; it keeps its resources and counts for barriers.</summary>
     public Task Freeze(RoleName node) => Command("freeze", node);
 

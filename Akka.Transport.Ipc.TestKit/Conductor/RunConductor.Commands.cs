@@ -22,6 +22,8 @@ internal sealed partial class RunConductor
                 (failure, signalledAt) = await KillAsync(command).ConfigureAwait(false);
             else if (command.Operation == "signal")
                 (failure, exitCode) = await SignalAsync(command).ConfigureAwait(false);
+            else if (command.Operation == "await-exit")
+                (failure, exitCode) = await AwaitExitAsync(command).ConfigureAwait(false);
             else
                 failure = await CarryOutAsync(command).ConfigureAwait(false);
         }
@@ -70,6 +72,16 @@ internal sealed partial class RunConductor
             return ($"{role.Name} is not running", 0);
         if (!await ExitedWithinAsync(process))
             return ($"{role.Name} was still running {CommandLimit} after signal {(Signum)command.Code}", 0);
+        return (null, await process.Exited.ConfigureAwait(false));
+    }
+
+    /// <summary>Answered once the role's process is gone (it must go within the command limit), with its exit code.</summary>
+    private async Task<(string? Failure, int ExitCode)> AwaitExitAsync(ConductorMessage command)
+    {
+        if (command.Role is null || !_roles.TryGetValue(command.Role, out var role) || role.Process is not { } process)
+            return ($"unknown role '{command.Role}'", 0);
+        if (!await ExitedWithinAsync(process))
+            return ($"{role.Name} was still running {CommandLimit} later", 0);
         return (null, await process.Exited.ConfigureAwait(false));
     }
 

@@ -1,3 +1,4 @@
+using Mono.Unix.Native;
 using System.Reflection;
 using Akka.Transport.Ipc.TestKit.Protocol;
 using Xunit.Abstractions;
@@ -25,6 +26,7 @@ internal static class NodeProgram
 
     public static int Main()
     {
+        GiveTerminationSignalsTheirDefaultAction();
         var environment = NodeEnvironment.FromProcess();
         if (environment is null)
         {
@@ -85,6 +87,17 @@ internal static class NodeProgram
         Console.Out.Flush();
         client.Dispose();
         return exitCode;
+    }
+
+    /// <summary>
+    /// A role's process reacts to SIGINT, SIGQUIT, SIGHUP and SIGTERM as a program started in a terminal does: a test
+    /// host (or a non-interactive shell) may hand them down ignored. Done first, before anything in the process (the
+    /// runtime, an ActorSystem, a transport) installs its own handlers, which then work as in any application.
+    /// </summary>
+    private static void GiveTerminationSignalsTheirDefaultAction()
+    {
+        foreach (var signal in new[] { Signum.SIGINT, Signum.SIGQUIT, Signum.SIGHUP, Signum.SIGTERM })
+            Stdlib.SetSignalAction(signal, SignalAction.Default);
     }
 
     private static (Type Type, MethodInfo Method) FindTest(NodeEnvironment environment)

@@ -161,16 +161,20 @@ public sealed class LeavingSpecs : MultiNodeSpec
 
     private LeavingSpecs(ThreeRolesConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
 
-    /// <summary>b returns 5 from Main; a sends c SIGUSR1 (default action: terminate) and checks its exit code.</summary>
+    /// <summary>
+    /// b returns 5 from Main (a awaits its exit and checks the code); a sends c SIGINT (a role starts with its default action, terminate, even if the test host ignores it) and
+    /// checks its exit code.
+    /// </summary>
     public void Roles_leave_their_processes()
     {
         EnterBarrier("started");
         RunOn(() => LeaveProcess(ProcessEnding.ReturnFromMain, 5), _config.B);
         RunOn(() =>
         {
-            int code = TestConductor.Signal(_config.C, Mono.Unix.Native.Signum.SIGUSR1).Result;
-            Assert.Equal(128 + (int)Mono.Unix.Native.Signum.SIGUSR1, code);
-            Output!.WriteLine($"c exited with {code} after SIGUSR1");
+            Output!.WriteLine($"b's exit code: {TestConductor.AwaitExit(_config.B).Result}");
+            int code = TestConductor.Signal(_config.C, Mono.Unix.Native.Signum.SIGINT).Result;
+            Assert.Equal(128 + (int)Mono.Unix.Native.Signum.SIGINT, code);
+            Output!.WriteLine($"c exited with {code} after SIGINT");
         }, _config.A);
         EnterBarrier("left");
         Output!.WriteLine($"{Myself.Name} passed the barriers alone");

@@ -110,7 +110,8 @@ public sealed class KitBehaviourTests(ITestOutputHelper output)
         Assert.Equal(RoleFate.ExitedOnPurpose, result.Fates["b"]);
         Assert.Equal(RoleFate.ExitedOnPurpose, result.Fates["c"]);
         Assert.Contains(result.OutputLines, l => l.EndsWith("b exited with code 5", StringComparison.Ordinal));
-        Assert.Contains("[a] c exited with 138 after SIGUSR1", result.OutputLines);
+        Assert.Contains("[a] b's exit code: 5", result.OutputLines);
+        Assert.Contains("[a] c exited with 130 after SIGINT", result.OutputLines);
         Assert.Contains("[a] a passed the barriers alone", result.OutputLines);
         Assert.DoesNotContain(result.OutputLines, l => l.StartsWith("[b] b passed", StringComparison.Ordinal) || l.StartsWith("[c] c passed", StringComparison.Ordinal));
         AssertNothingLeft(result);
