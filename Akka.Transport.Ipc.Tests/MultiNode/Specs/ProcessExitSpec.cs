@@ -39,13 +39,13 @@ public abstract class ProcessExitSpec(ProcessExitConfig config, ITestOutputHelpe
     /// <summary>Generous: a signalled process leaves within a second here; 20 s only absorbs a loaded machine.</summary>
     protected static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(20);
 
-    protected ProcessExitConfig Roles { get; } = config;
+    protected ProcessExitConfig ExitConfig { get; } = config;
 
     /// <summary>The IPC directory of <paramref name="leaver"/> (beside this role's, in the run's directory).</summary>
     protected string DirectoryOf(RoleName leaver)
     {
         string own = Sys.Settings.Config.GetString("akka.remote.ipc.directory");
-        return Path.Combine(Path.GetDirectoryName(own)!, Roles.IpcDirectoryOf(leaver));
+        return Path.Combine(Path.GetDirectoryName(own)!, ExitConfig.IpcDirectoryOf(leaver));
     }
 
     protected void AssertNothingLeft(RoleName leaver, string what)
@@ -67,7 +67,7 @@ public sealed class ProcessEndingWhileShuttingDownSpec(ITestOutputHelper output)
 
     private void Run(ProcessEnding ending)
     {
-        foreach (var leaver in Roles.Leavers)
+        foreach (var leaver in ExitConfig.Leavers)
         {
             RunOn(() =>
             {
@@ -81,7 +81,7 @@ public sealed class ProcessEndingWhileShuttingDownSpec(ITestOutputHelper output)
                 int exitCode = TestConductor.AwaitExit(leaver).Result;
                 Output!.WriteLine($"{leaver.Name} ({ending}): exit code {exitCode}");
                 AssertNothingLeft(leaver, $"{leaver.Name} ({ending})");
-            }, Roles.Observer);
+            }, ExitConfig.Observer);
             EnterBarrier($"{leaver.Name}-gone");
         }
     }
@@ -124,7 +124,7 @@ public sealed class SignalledProcessSpec(ITestOutputHelper output) : ProcessExit
 
     private void Run(string ending, Signum signal, int expectedExitCode)
     {
-        var leaver = Roles.Leavers[0];
+        var leaver = ExitConfig.Leavers[0];
         RunOn(() => RunApp(ending), leaver);
         RunOn(() =>
         {
@@ -135,7 +135,7 @@ public sealed class SignalledProcessSpec(ITestOutputHelper output) : ProcessExit
             Assert.True(clock.Elapsed < ExitTimeout, $"the app was still running {ExitTimeout.TotalSeconds} s after {signal}");
             Assert.Equal(expectedExitCode, exitCode);
             AssertNothingLeft(leaver, $"{ending} {signal}");
-        }, Roles.Observer);
+        }, ExitConfig.Observer);
         EnterBarrier("signalled");
     }
 
