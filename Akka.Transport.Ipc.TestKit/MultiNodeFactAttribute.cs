@@ -12,7 +12,9 @@ namespace Akka.Transport.Ipc.TestKit;
 /// </summary>
 /// <remarks>
 /// <see cref="FactAttribute.Timeout"/> (milliseconds) bounds the whole run, default 2 minutes: then every node is
-/// killed and the test fails naming the roles still running. <see cref="FactAttribute.Skip"/> skips it as usual.
+/// killed and the test fails naming the roles still running. <see cref="FactAttribute.Skip"/> skips it as usual; to
+/// skip at run time (no root, no tmpfs…), call Xunit.SkippableFact's <c>Skip.If</c>/<c>Skip.IfNot</c> on every role:
+/// the test is then reported skipped with that reason, not passed (skipping on some roles only fails it).
 /// </remarks>
 [XunitTestCaseDiscoverer("Akka.Transport.Ipc.TestKit.Sdk.MultiNodeFactDiscoverer", "Akka.Transport.Ipc.TestKit")]
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]

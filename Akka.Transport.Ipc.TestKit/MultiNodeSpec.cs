@@ -98,6 +98,24 @@ public abstract class MultiNodeSpec : Akka.TestKit.Xunit2.TestKit
         }
     }
 
+    /// <summary>
+    /// Ends this role's process now, the way an application ends (a spec of what a process leaves behind when it exits
+    /// while its endpoints still shut down): tells the conductor it leaves on purpose (its exit code does not fail the
+    /// run, later barriers do not wait for it), then returns <paramref name="exitCode"/> from the node program's Main
+    /// at once or calls <see cref="Environment.Exit(int)"/> (<paramref name="ending"/>). Nothing of the kit runs on the
+    /// way out: no final barrier, no Dispose of the spec, this role's ActorSystem is not terminated. Never returns.
+    /// </summary>
+    public void LeaveProcess(ProcessEnding ending, int exitCode)
+    {
+        _node.Client.ReportLeaving();
+        if (ending == ProcessEnding.EnvironmentExit)
+        {
+            Console.Out.Flush();
+            Environment.Exit(exitCode);
+        }
+        throw new LeaveProcessRequest(exitCode);
+    }
+
     /// <summary>The address of <paramref name="role"/>'s ActorSystem.</summary>
     public Address GetAddress(RoleName role) => _addresses.TryGetValue(role, out var address)
         ? address

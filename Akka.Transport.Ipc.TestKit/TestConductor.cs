@@ -31,6 +31,22 @@ public sealed class TestConductor
     /// </summary>
     public async Task<long> Kill(RoleName node) => (await Command("kill", node).ConfigureAwait(false)).Timestamp;
 
+    /// <summary>
+    /// Sends <paramref name="signal"/> (SIGTERM, SIGINT…) to the role's process, which is then expected to end: it
+    /// leaves on purpose whatever its exit code, and later barriers do not wait for it. Completes once the process is
+    /// gone (within 30 s, else it fails) with its exit code (128 + the signal when the signal killed it), so a spec
+    /// can assert how an application reacts to <c>docker stop</c> or Ctrl+C.
+    /// </summary>
+    public async Task<int> Signal(RoleName node, Mono.Unix.Native.Signum signal) =>
+        (await Command("signal", node, code: (int)signal).ConfigureAwait(false)).Code;
+
+    /// <summary>
+    /// Completes with the role's exit code once its process is gone (it must go within 30 s, else this fails): for a
+    /// role that ends its own process (<see cref="MultiNodeSpec.LeaveProcess"/>), so a spec can look at what the
+    /// process left behind only after it is gone. Does not change how the role is judged.
+    /// </summary>
+    public async Task<int> AwaitExit(RoleName node) => (await Command("await-exit", node).ConfigureAwait(false)).Code;
+
     /// <summary>Stops the role's process with SIGSTOP; it keeps its resources and counts for barriers.</summary>
     public Task Freeze(RoleName node) => Command("freeze", node);
 

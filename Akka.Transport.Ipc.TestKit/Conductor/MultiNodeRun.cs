@@ -72,7 +72,7 @@ internal static partial class MultiNodeRun
         }
 
         var result = new MultiNodeRunResult(specType, methodName, conductor.Fates, conductor.Failures, output, clock.Elapsed,
-            processes.ToDictionary(p => p.Role, p => p.Pid), runDirectory.FullName);
+            processes.ToDictionary(p => p.Role, p => p.Pid), runDirectory.FullName, conductor.SkipReasons);
         RemoveRunDirectory(runDirectory, ipcDirectories.Values, output);
         return result;
     }

@@ -13,8 +13,9 @@ internal sealed class MultiNodeRunResult
 
     public MultiNodeRunResult(Type specType, string method, IReadOnlyDictionary<string, RoleFate> fates,
         IReadOnlyList<(string? Role, string Failure)> failures, RunOutput output, TimeSpan elapsed,
-        IReadOnlyDictionary<string, int> processIds, string runDirectory)
+        IReadOnlyDictionary<string, int> processIds, string runDirectory, IReadOnlyDictionary<string, string> skipReasons)
     {
+        SkipReasons = skipReasons;
         ProcessIds = processIds;
         RunDirectory = runDirectory;
         Name = $"{specType.FullName}.{method}";
@@ -40,12 +41,30 @@ internal sealed class MultiNodeRunResult
 
     public bool Passed => Failures.Count == 0 && Fates.Values.All(f => f is RoleFate.Passed or RoleFate.Killed or RoleFate.ExitedOnPurpose);
 
+    /// <summary>Each role that skipped the spec (Skip.If), with its reason.</summary>
+    public IReadOnlyDictionary<string, string> SkipReasons { get; }
+
+    /// <summary>
+    /// The spec skipped itself on every role (each decided so, e.g. <c>Skip.IfNot(root)</c>) and nothing failed: the
+    /// test is reported skipped, not passed. A spec skipped on some roles only while the others ran fails instead:
+    /// what ran would pass without the skipped roles' part.
+    /// </summary>
+    public bool Skipped => Failures.Count == 0 && Fates.Values.All(f => f == RoleFate.Skipped);
+
+    /// <summary>Why the spec was skipped (the first role's reason), or null when it was not.</summary>
+    public string? SkipReason => Skipped ? SkipReasons.Values.First() : null;
+
     public IReadOnlyList<string> OutputLines => _output.Lines;
 
     /// <summary>Why the run failed: each failure, and the last output lines of each failed role.</summary>
     public string FailureMessage()
     {
         var text = new StringBuilder($"Multi-node spec {Name} failed after {Elapsed.TotalSeconds:F1} s:");
+        if (!Skipped && SkipReasons.Count > 0)
+        {
+            foreach (var (role, reason) in SkipReasons)
+                text.AppendLine().Append($"- role {role} skipped ({reason}) while others did not: a spec must skip on every role or on none");
+        }
         foreach (var (role, failure) in Failures)
         {
             text.AppendLine();

@@ -12,6 +12,8 @@ internal enum RoleFate
     Killed,
     /// <summary>Exited by the conductor on a spec's request: counts as passed whatever its exit code.</summary>
     ExitedOnPurpose,
+    /// <summary>The spec skipped itself on this role (Skip.If) and the process exited 0; see <see cref="MultiNodeRunResult.Skipped"/>.</summary>
+    Skipped,
 }
 
 /// <summary>The conductor's view of one role. Guarded by the conductor's lock.</summary>
@@ -32,6 +34,9 @@ internal sealed class RoleState
     /// <summary>The node reported that the spec method and the final barrier passed.</summary>
     public bool ReportedPassed { get; set; }
 
+    /// <summary>Why the spec skipped itself on this role, once it said so; null otherwise.</summary>
+    public string? SkipReason { get; set; }
+
     /// <summary>What went wrong on this role (its exception, or how its process ended).</summary>
     public string? Failure { get; set; }
 
@@ -40,7 +45,7 @@ internal sealed class RoleState
     public int? ExitCode { get; set; }
 
     /// <summary>Still expected at barriers: running, and neither finished nor removed by the conductor.</summary>
-    public bool TakesPart => Fate == RoleFate.Running && !ReportedPassed && !HasExited;
+    public bool TakesPart => Fate == RoleFate.Running && !ReportedPassed && SkipReason is null && !HasExited;
 
     public void Send(ConductorMessage message) => Link?.TrySend(message);
 }

@@ -15,10 +15,15 @@ internal sealed partial class RunConductor
     {
         string? failure;
         long signalledAt = 0;
+        int exitCode = 0;
         try
         {
             if (command.Operation == "kill")
                 (failure, signalledAt) = await KillAsync(command).ConfigureAwait(false);
+            else if (command.Operation == "signal")
+                (failure, exitCode) = await SignalAsync(command).ConfigureAwait(false);
+            else if (command.Operation == "await-exit")
+                (failure, exitCode) = await AwaitExitAsync(command).ConfigureAwait(false);
             else
                 failure = await CarryOutAsync(command).ConfigureAwait(false);
         }
@@ -28,7 +33,7 @@ internal sealed partial class RunConductor
         }
         _output.Conductor($"{command.Operation} {command.Role}{(command.Target is null ? "" : " → " + command.Target)} "
             + $"for {requester.Name}: {failure ?? "done"}");
-        requester.Send(new ConductorMessage { Kind = "reply", Id = command.Id, Ok = failure is null, Text = failure, Timestamp = signalledAt });
+        requester.Send(new ConductorMessage { Kind = "reply", Id = command.Id, Ok = failure is null, Text = failure, Timestamp = signalledAt, Code = exitCode });
     }
 
     /// <summary>
@@ -48,6 +53,36 @@ internal sealed partial class RunConductor
         long signalledAt = System.Diagnostics.Stopwatch.GetTimestamp();
         process.Signal(Signum.SIGKILL);
         return (await ExitedWithinAsync(process) ? null : $"{role.Name} was not gone {CommandLimit} after SIGKILL", signalledAt);
+    }
+
+    /// <summary>
+    /// Sends the signal numbered <see cref="ConductorMessage.Code"/>; the role counts as leaving on purpose whatever
+    /// its exit code. Answered once the process is gone, with its exit code (128 + the signal when it killed it).
+    /// </summary>
+    private async Task<(string? Failure, int ExitCode)> SignalAsync(ConductorMessage command)
+    {
+        if (command.Role is null || !_roles.TryGetValue(command.Role, out var role) || role.Process is not { } process)
+            return ($"unknown role '{command.Role}'", 0);
+        lock (_gate)
+        {
+            if (role.Fate == RoleFate.Running)
+                role.Fate = RoleFate.ExitedOnPurpose;
+        }
+        if (!process.Signal((Signum)command.Code))
+            return ($"{role.Name} is not running", 0);
+        if (!await ExitedWithinAsync(process))
+            return ($"{role.Name} was still running {CommandLimit} after signal {(Signum)command.Code}", 0);
+        return (null, await process.Exited.ConfigureAwait(false));
+    }
+
+    /// <summary>Answered once the role's process is gone (it must go within the command limit), with its exit code.</summary>
+    private async Task<(string? Failure, int ExitCode)> AwaitExitAsync(ConductorMessage command)
+    {
+        if (command.Role is null || !_roles.TryGetValue(command.Role, out var role) || role.Process is not { } process)
+            return ($"unknown role '{command.Role}'", 0);
+        if (!await ExitedWithinAsync(process))
+            return ($"{role.Name} was still running {CommandLimit} later", 0);
+        return (null, await process.Exited.ConfigureAwait(false));
     }
 
     private async Task<string?> CarryOutAsync(ConductorMessage command)

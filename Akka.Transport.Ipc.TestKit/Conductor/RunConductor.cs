@@ -66,6 +66,16 @@ internal sealed partial class RunConductor : IDisposable
         }
     }
 
+    /// <summary>Each role that skipped the spec, with its reason.</summary>
+    public IReadOnlyDictionary<string, string> SkipReasons
+    {
+        get
+        {
+            lock (_gate)
+                return _roles.Values.Where(r => r.SkipReason is not null).ToDictionary(r => r.Name, r => r.SkipReason!);
+        }
+    }
+
     public IReadOnlyDictionary<string, RoleFate> Fates
     {
         get
@@ -163,6 +173,19 @@ internal sealed partial class RunConductor : IDisposable
             case "result":
                 OnResult(role, message.Ok, message.Text);
                 break;
+            case "leaving":
+                lock (_gate)
+                {
+                    if (role.Fate == RoleFate.Running)
+                        role.Fate = RoleFate.ExitedOnPurpose;
+                    _output.Conductor($"{role.Name} leaves its process on purpose");
+                    Reply(role, message.Id, true, null);
+                    CheckBarrier();
+                }
+                break;
+            case "skipped":
+                OnSkipped(role, message.Text ?? "skipped");
+                break;
             default:
                 _output.Conductor($"ignored '{message.Kind}' from {role.Name}");
                 break;
@@ -209,6 +232,16 @@ internal sealed partial class RunConductor : IDisposable
         }
     }
 
+    private void OnSkipped(RoleState role, string reason)
+    {
+        lock (_gate)
+        {
+            role.SkipReason = reason;
+            _output.Conductor($"{role.Name} skipped: {reason}");
+            CheckBarrier();
+        }
+    }
+
     private void OnExited(string name, int exitCode)
     {
         lock (_gate)
@@ -223,11 +256,15 @@ internal sealed partial class RunConductor : IDisposable
                 {
                     role.Fate = RoleFate.Passed;
                 }
+                else if (role.SkipReason is not null && exitCode == 0)
+                {
+                    role.Fate = RoleFate.Skipped;
+                }
                 else
                 {
                     role.Fate = RoleFate.Failed;
-                    role.Failure = role.ReportedPassed
-                        ? $"reported success but exited with code {exitCode}"
+                    role.Failure = role.ReportedPassed || role.SkipReason is not null
+                        ? $"reported {(role.ReportedPassed ? "success" : "a skip")} but exited with code {exitCode}"
                         : $"its process exited with code {exitCode} before the spec finished";
                     Poison($"role {name} failed: {role.Failure}");
                 }

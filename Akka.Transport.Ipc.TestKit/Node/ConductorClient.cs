@@ -72,6 +72,15 @@ internal sealed class ConductorClient : IDisposable
     /// <summary>The spec method's outcome; the conductor judges the run by it.</summary>
     public void ReportResult(bool ok, string? text) => Send(new ConductorMessage { Kind = "result", Ok = ok, Text = text });
 
+    /// <summary>
+    /// This role ends its process on purpose now (<see cref="MultiNodeSpec.LeaveProcess"/>); returns once the conductor
+    /// knows, so it never takes the exit for a crash.
+    /// </summary>
+    public void ReportLeaving() => RequestAsync(new ConductorMessage { Kind = "leaving" }).GetAwaiter().GetResult();
+
+    /// <summary>The spec skipped itself on this role (Skip.If) with <paramref name="reason"/>.</summary>
+    public void ReportSkipped(string reason) => Send(new ConductorMessage { Kind = "skipped", Text = reason });
+
     private async Task<ConductorMessage> RequestAsync(ConductorMessage request)
     {
         request.Id = Interlocked.Increment(ref _nextId);

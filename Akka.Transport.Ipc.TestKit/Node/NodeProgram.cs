@@ -1,3 +1,4 @@
+using Mono.Unix.Native;
 using System.Reflection;
 using Akka.Transport.Ipc.TestKit.Protocol;
 using Xunit.Abstractions;
@@ -25,6 +26,7 @@ internal static class NodeProgram
 
     public static int Main()
     {
+        GiveTerminationSignalsTheirDefaultAction();
         var environment = NodeEnvironment.FromProcess();
         if (environment is null)
         {
@@ -60,6 +62,18 @@ internal static class NodeProgram
             client.ReportResult(true, null);
             exitCode = ExitPassed;
         }
+        catch (Exception e) when (Unwrap(e) is LeaveProcessRequest leave)
+        {
+            // As an application's Main returning: nothing more of the kit, only the runtime's own way out.
+            Console.Out.Flush();
+            return leave.ExitCode;
+        }
+        catch (Exception e) when (SkipReasonOf(Unwrap(e)) is { } reason)
+        {
+            Console.Out.WriteLine($"[multinode] the spec skipped itself on role {environment.Role}: {reason}");
+            TryReportSkipped(client, reason);
+            exitCode = ExitPassed;
+        }
         catch (Exception e)
         {
             var failure = Unwrap(e);
@@ -73,6 +87,17 @@ internal static class NodeProgram
         Console.Out.Flush();
         client.Dispose();
         return exitCode;
+    }
+
+    /// <summary>
+    /// A role's process reacts to SIGINT, SIGQUIT, SIGHUP and SIGTERM as a program started in a terminal does: a test
+    /// host (or a non-interactive shell) may hand them down ignored. Done first, before anything in the process (the
+    /// runtime, an ActorSystem, a transport) installs its own handlers, which then work as in any application.
+    /// </summary>
+    private static void GiveTerminationSignalsTheirDefaultAction()
+    {
+        foreach (var signal in new[] { Signum.SIGINT, Signum.SIGQUIT, Signum.SIGHUP, Signum.SIGTERM })
+            Stdlib.SetSignalAction(signal, SignalAction.Default);
     }
 
     private static (Type Type, MethodInfo Method) FindTest(NodeEnvironment environment)
@@ -109,6 +134,27 @@ internal static class NodeProgram
         if (e is AggregateException { InnerExceptions.Count: 1 } aggregate)
             return Unwrap(aggregate.InnerExceptions[0]);
         return e;
+    }
+
+    /// <summary>
+    /// The type that skips a test at run time: Xunit.SkippableFact's <c>Skip.If</c>/<c>Skip.IfNot</c> throw it. Matched
+    /// by name, so the kit needs no reference to that package.
+    /// </summary>
+    internal const string SkipExceptionType = "Xunit.SkipException";
+
+    /// <summary>The skip reason when <paramref name="e"/> is a <see cref="SkipExceptionType"/>, otherwise null.</summary>
+    private static string? SkipReasonOf(Exception e) => e.GetType().FullName == SkipExceptionType ? e.Message : null;
+
+    private static void TryReportSkipped(ConductorClient client, string reason)
+    {
+        try
+        {
+            client.ReportSkipped(reason);
+        }
+        catch (IOException)
+        {
+            // The conductor is gone; it judges this node by its exit code.
+        }
     }
 
     private static void TryReport(ConductorClient client, string text)

@@ -35,9 +35,16 @@ public sealed class MultiNodeTestCase : XunitTestCase
         {
         }
 
-        protected override Task<RunSummary> RunTestAsync() =>
-            new MultiNodeTestRunner(new XunitTest(TestCase, DisplayName), MessageBus, TestClass, ConstructorArguments, TestMethod,
+        /// <summary>Runs the test; a run skipped on every role counts as skipped, not failed (<see cref="SkippingMessageBus"/>).</summary>
+        protected override async Task<RunSummary> RunTestAsync()
+        {
+            var bus = new SkippingMessageBus(MessageBus);
+            var summary = await new MultiNodeTestRunner(new XunitTest(TestCase, DisplayName), bus, TestClass, ConstructorArguments, TestMethod,
                 TestMethodArguments, SkipReason, BeforeAfterAttributes, new ExceptionAggregator(Aggregator), CancellationTokenSource)
-                .RunAsync();
+                .RunAsync().ConfigureAwait(false);
+            summary.Failed -= bus.Skipped;
+            summary.Skipped += bus.Skipped;
+            return summary;
+        }
     }
 }

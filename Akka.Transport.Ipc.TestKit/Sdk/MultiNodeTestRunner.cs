@@ -7,7 +7,8 @@ namespace Akka.Transport.Ipc.TestKit.Sdk;
 
 /// <summary>
 /// Runs one multi-node test: <see cref="MultiNodeRun"/> with the attribute's time-out; its output becomes the test's
-/// output, and a failed run fails the test with <see cref="MultiNodeSpecFailedException"/>.
+/// output, and a failed run fails the test with <see cref="MultiNodeSpecFailedException"/>; a run skipped on every role
+/// throws <see cref="MultiNodeSpecSkippedException"/>, which <see cref="SkippingMessageBus"/> reports as skipped.
 /// </summary>
 internal sealed class MultiNodeTestRunner : XunitTestRunner
 {
@@ -28,6 +29,8 @@ internal sealed class MultiNodeTestRunner : XunitTestRunner
         {
             result = await MultiNodeRun.RunAsync(TestClass, TestMethod.Name, timeout, cancellation: CancellationTokenSource.Token)
                 .ConfigureAwait(false);
+            if (result.Skipped)
+                throw new MultiNodeSpecSkippedException(result.SkipReason!);
             if (!result.Passed)
                 throw new MultiNodeSpecFailedException(result.FailureMessage());
         }).ConfigureAwait(false);

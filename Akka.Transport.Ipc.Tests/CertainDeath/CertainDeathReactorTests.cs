@@ -12,7 +12,7 @@ namespace Akka.Transport.Ipc.Tests.CertainDeath;
 /// <summary>
 /// The certain-death reactor on real remoting systems in one process (two akka.ipc endpoints in a test directory),
 /// with <see cref="PeerEndpointTerminated"/> published by hand, so each rule is seen without a process dying: the
-/// cross-process proof (a real SIGKILL) is in <see cref="CertainDeathDeathWatchTests"/>.
+/// cross-process proof (a real SIGKILL) is in MultiNode/Specs/CertainDeathDeathWatchSpec.
 /// </summary>
 public sealed class CertainDeathReactorTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit("akka.loglevel = INFO", output: output), IDisposable
 {

@@ -34,9 +34,22 @@ public sealed class SmallTmpfs : IDisposable
     public string SkipReason => $"{SkipMessage} ({Why})";
 
     /// <summary>Creates a unique directory and mounts the tmpfs on it; never throws.</summary>
-    public static SmallTmpfs Mount()
+    public static SmallTmpfs Mount() => MountAt(System.IO.Path.Combine("/tmp", $"akka-ipc-tmpfs-{Guid.NewGuid():N}"[..30]));
+
+    /// <summary>
+    /// The mount point for the run whose IPC directory is <paramref name="ipcDirectory"/>: the same in every role's
+    /// process, so the role that mounts it and the roles that use it agree without talking.
+    /// </summary>
+    public static string PathFor(string ipcDirectory) =>
+        System.IO.Path.Combine("/tmp", $"akka-ipc-tmpfs-{new Akka.Transport.Ipc.Endpoint.ChannelNames(ipcDirectory).Token}");
+
+    /// <summary>Whether a tmpfs is mounted at <paramref name="path"/> (/proc/self/mounts).</summary>
+    public static bool IsMountedAt(string path) =>
+        File.ReadLines("/proc/self/mounts").Any(line => line.Split(' ') is [_, var mountPoint, "tmpfs", ..] && mountPoint == path);
+
+    /// <summary>Creates <paramref name="path"/> and mounts the tmpfs on it; never throws.</summary>
+    public static SmallTmpfs MountAt(string path)
     {
-        string path = System.IO.Path.Combine("/tmp", $"akka-ipc-tmpfs-{Guid.NewGuid():N}"[..30]);
         Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         if (Syscall.getuid() != 0)
             return new SmallTmpfs(path, false, "not running as root");

@@ -11,7 +11,7 @@ internal sealed class SoakLedger(IReadOnlyList<SoakIncarnation> incarnations)
 {
     /// <summary>
     /// How soon a SIGKILL is typically seen as DisassociatedEvent by a peer that had an association: the median of
-    /// every detection in the run must be within it (the README's figure; the focused tests, PeerDeathTests and
+    /// every detection in the run must be within it (the README's figure; the focused specs, PeerDeathSpec and
     /// KilledMidStreamSpec, hold each single kill to it).
     /// </summary>
     public static readonly TimeSpan DetectionBound = TimeSpan.FromMilliseconds(250);

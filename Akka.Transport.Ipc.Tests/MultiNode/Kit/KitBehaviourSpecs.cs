@@ -122,3 +122,61 @@ public sealed class PatientSpecs : MultiNodeSpec
         Output!.WriteLine($"{Myself.Name} passed the barriers alone");
     }
 }
+
+/// <summary>Specs that skip themselves at run time (Skip.If), on every role or on one.</summary>
+public sealed class SkippingSpecs : MultiNodeSpec
+{
+    private readonly ThreeRolesConfig _config;
+
+    public SkippingSpecs(ITestOutputHelper output) : this(new ThreeRolesConfig(TimeSpan.FromSeconds(10)), output)
+    {
+    }
+
+    private SkippingSpecs(ThreeRolesConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
+
+    /// <summary>Every role skips, a after a barrier.</summary>
+    public void Skipped_on_every_role()
+    {
+        EnterBarrier("before-skip");
+        Skip.If(true, $"not here ({Myself.Name})");
+        throw new InvalidOperationException("ran on after Skip.If");
+    }
+
+    /// <summary>b skips; a and c go on to a barrier and pass.</summary>
+    public void Skipped_on_one_role()
+    {
+        Skip.If(Myself == _config.B, "only b skips");
+        EnterBarrier("without-b");
+    }
+}
+
+/// <summary>Roles that end their own process (LeaveProcess) or are signalled (TestConductor.Signal).</summary>
+public sealed class LeavingSpecs : MultiNodeSpec
+{
+    private readonly ThreeRolesConfig _config;
+
+    public LeavingSpecs(ITestOutputHelper output) : this(new ThreeRolesConfig(TimeSpan.FromSeconds(20)), output)
+    {
+    }
+
+    private LeavingSpecs(ThreeRolesConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
+
+    /// <summary>
+    /// b returns 5 from Main (a awaits its exit and checks the code); a sends c SIGINT (a role starts with its default action, terminate, even if the test host ignores it) and
+    /// checks its exit code.
+    /// </summary>
+    public void Roles_leave_their_processes()
+    {
+        EnterBarrier("started");
+        RunOn(() => LeaveProcess(ProcessEnding.ReturnFromMain, 5), _config.B);
+        RunOn(() =>
+        {
+            Output!.WriteLine($"b's exit code: {TestConductor.AwaitExit(_config.B).Result}");
+            int code = TestConductor.Signal(_config.C, Mono.Unix.Native.Signum.SIGINT).Result;
+            Assert.Equal(128 + (int)Mono.Unix.Native.Signum.SIGINT, code);
+            Output!.WriteLine($"c exited with {code} after SIGINT");
+        }, _config.A);
+        EnterBarrier("left");
+        Output!.WriteLine($"{Myself.Name} passed the barriers alone");
+    }
+}

@@ -74,6 +74,49 @@ public sealed class KitBehaviourTests(ITestOutputHelper output)
         AssertNothingLeft(result);
     }
 
+    [Fact]
+    public async Task A_spec_skipped_on_every_role_is_reported_skipped_not_passed()
+    {
+        var result = await RunAsync(typeof(SkippingSpecs), nameof(SkippingSpecs.Skipped_on_every_role));
+
+        Assert.True(result.Skipped, result.FailureMessage());
+        Assert.False(result.Passed);
+        Assert.All(result.Fates.Values, fate => Assert.Equal(RoleFate.Skipped, fate));
+        Assert.Matches(@"^not here \((a|b|c)\)$", result.SkipReason);
+        Assert.DoesNotContain(result.OutputLines, l => l.Contains("ran on after Skip.If", StringComparison.Ordinal));
+        AssertNothingLeft(result);
+    }
+
+    [Fact]
+    public async Task A_spec_skipped_on_some_roles_only_fails()
+    {
+        var result = await RunAsync(typeof(SkippingSpecs), nameof(SkippingSpecs.Skipped_on_one_role));
+
+        Assert.False(result.Skipped);
+        Assert.False(result.Passed);
+        Assert.Equal(RoleFate.Skipped, result.Fates["b"]);
+        Assert.Equal(RoleFate.Passed, result.Fates["a"]);
+        Assert.Contains("- role b skipped (only b skips) while others did not", result.FailureMessage());
+        AssertNothingLeft(result);
+    }
+
+    [Fact]
+    public async Task A_role_that_leaves_its_process_or_is_signalled_counts_as_leaving_on_purpose()
+    {
+        var result = await RunAsync(typeof(LeavingSpecs), nameof(LeavingSpecs.Roles_leave_their_processes));
+
+        Assert.True(result.Passed, result.FailureMessage());
+        Assert.Equal(RoleFate.Passed, result.Fates["a"]);
+        Assert.Equal(RoleFate.ExitedOnPurpose, result.Fates["b"]);
+        Assert.Equal(RoleFate.ExitedOnPurpose, result.Fates["c"]);
+        Assert.Contains(result.OutputLines, l => l.EndsWith("b exited with code 5", StringComparison.Ordinal));
+        Assert.Contains("[a] b's exit code: 5", result.OutputLines);
+        Assert.Contains("[a] c exited with 130 after SIGINT", result.OutputLines);
+        Assert.Contains("[a] a passed the barriers alone", result.OutputLines);
+        Assert.DoesNotContain(result.OutputLines, l => l.StartsWith("[b] b passed", StringComparison.Ordinal) || l.StartsWith("[c] c passed", StringComparison.Ordinal));
+        AssertNothingLeft(result);
+    }
+
     private async Task<MultiNodeRunResult> RunAsync(Type spec, string method, TimeSpan? timeout = null)
     {
         var result = await MultiNodeRun.RunAsync(spec, method, timeout ?? RunTimeout);

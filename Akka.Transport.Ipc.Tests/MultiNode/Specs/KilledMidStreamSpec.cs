@@ -111,16 +111,6 @@ public abstract class KilledMidStreamSpec(KilledMidStreamConfig config, ITestOut
         }, config.Steady);
         EnterBarrier("survived");
     }
-
-    private sealed class DisassociationClock : ReceiveActor
-    {
-        public DisassociationClock(Address victim, TaskCompletionSource<long> seen) => Receive<DisassociatedEvent>(e =>
-        {
-            long at = Stopwatch.GetTimestamp();
-            if (e.RemoteAddress == victim)
-                seen.TrySetResult(at);
-        });
-    }
 }
 
 [Collection(MultiProcessCollection.Name)]

@@ -101,3 +101,18 @@ internal static class Pings
         Assert.Null(done.Task.Result);
     }
 }
+
+/// <summary>
+/// Completes <c>seen</c> with the <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> at which the
+/// <see cref="Akka.Remote.DisassociatedEvent"/> for <c>peer</c> reached it (subscribe it to the event stream): the
+/// monotonic clock all processes share, so a spec can time a death from the conductor's SIGKILL.
+/// </summary>
+internal sealed class DisassociationClock : ReceiveActor
+{
+    public DisassociationClock(Address peer, TaskCompletionSource<long> seen) => Receive<Akka.Remote.DisassociatedEvent>(e =>
+    {
+        long at = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (e.RemoteAddress == peer)
+            seen.TrySetResult(at);
+    });
+}
