@@ -24,27 +24,27 @@ public sealed class DownDeadPeersStartTests(ITestOutputHelper output) : Akka.Tes
         var config = ConfigurationFactory.ParseString($"akka.loglevel = OFF\n{Key} = on").WithFallback(IpcConfig.For(_directory.Path));
         var error = Assert.ThrowsAny<Exception>(() => ActorSystem.Create("NotACluster", config).Terminate().Wait());
         string text = error.ToString();
-        output.WriteLine(text);
+        Output.WriteLine(text);
         Assert.Contains($"{Key} = on needs Akka.Cluster (akka.actor.provider = cluster)", text);
         Assert.Contains("RemoteActorRefProvider", text);
         _directory.AssertEmpty();
     }
 
     [Fact]
-    public void On_with_the_cluster_provider_starts()
+    public async Task On_with_the_cluster_provider_starts()
     {
         var config = ConfigurationFactory.ParseString($"akka.loglevel = INFO\nakka.actor.provider = cluster\n{Key} = on")
             .WithFallback(IpcConfig.For(_directory.Path));
         var system = ActorSystem.Create("Cluster", config);
         try
         {
-            var reactor = system.ActorSelection($"/system/{CertainDeathReactions.ActorName}")
-                .Ask<ActorIdentity>(new Identify(1), TimeSpan.FromSeconds(10)).Result;
+            var reactor = await system.ActorSelection($"/system/{CertainDeathReactions.ActorName}")
+                .Ask<ActorIdentity>(new Identify(1), TimeSpan.FromSeconds(10));
             Assert.NotNull(reactor.Subject);
         }
         finally
         {
-            system.Terminate().Wait(TimeSpan.FromSeconds(30));
+            Assert.True(await system.Terminate().CompletesWithin(TimeSpan.FromSeconds(30)), "the system did not terminate");
         }
         _directory.AssertEmpty();
     }

@@ -45,7 +45,7 @@ public sealed class AddressMismatchTests(ITestOutputHelper output) : TransportTe
         var handle = await client.Associate(listening).WaitAsync(Timeout);
         Assert.Equal(listening, handle.RemoteAddress);
         ExpectMsg<InboundAssociation>(Timeout);
-        handle.Disassociate();
+        handle.Disassociate("test over", Sys.Log);
     }
 
     [Fact]
