@@ -283,6 +283,19 @@ internal sealed partial class Bench
                     transportIdle <= 0.1 ? "met" : "missed" });
             }
         }
+        // The profiled mesh runs split the receiver's CPU: what is the transport's own (polling, reading, idling between
+        // bursts) and what the SPI makes it do for Akka (the ByteString copy and Akka's Notify) or a GC on its thread.
+        var profiled = report.Scale.Where(r => r.Receiver != null).OrderBy(r => r.Processes).ToList();
+        if (profiled.Count >= 2)
+        {
+            static double Own(ReceiverBreakdown b) => b.UsPerMsg.Sum() - b.HandOffUsPerMsg - b.UsPerMsg[Array.IndexOf(ScaleRoles.ProfilePhases, "gc")];
+            var (first, last) = (profiled[0].Receiver!, profiled[^1].Receiver!);
+            double ratio = Own(last) / Own(first);
+            targets.Add(new[] { Mesh, $"profiled receiver less hand-off to Akka and gc, us/msg P={profiled[^1].Processes} / P={profiled[0].Processes}",
+                $"{Stats.Ratio(Own(last), Own(first))} ({Table.F2(Own(first))} -> {Table.F2(Own(last))})", "<= 1.50x", ratio <= 1.5 ? "met" : "missed" });
+            targets.Add(new[] { Mesh, $"profiled hand-off to Akka + gc, us/msg P={profiled[^1].Processes} / P={profiled[0].Processes}",
+                $"{Table.F2(first.UsPerMsg.Sum() - Own(first))} -> {Table.F2(last.UsPerMsg.Sum() - Own(last))}", "(Akka's SPI work on our thread)", "" });
+        }
         if (targets.Count > 0)
             Table.Print("Scale targets (ipc-shm)", new[] { "variant", "measure", "value", "target", "" }, targets);
     }
