@@ -34,7 +34,6 @@ public sealed class SmallTmpfsAutoConfig : MultiNodeConfig
 [Collection(MultiProcessCollection.Name)]
 public sealed class SmallTmpfsAutoSpec : SmallTmpfsSpec
 {
-    private const string Ring = "512KiB";
     private const int PerProducer = 20_000;
     private const string FallbackWarning = "cannot create a shared-memory segment";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
@@ -46,11 +45,7 @@ public sealed class SmallTmpfsAutoSpec : SmallTmpfsSpec
 
     private SmallTmpfsAutoSpec(SmallTmpfsAutoConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
 
-    private string Settings => $"""
-        akka.remote.ipc.mode = auto
-        akka.remote.ipc.shm-directory = "{TmpfsPath}"
-        akka.remote.ipc.ring-size = {Ring}
-        """;
+    private string Settings => SettingsFor("auto");
 
     [MultiNodeFact(Timeout = 300_000)]
     public void Associations_that_do_not_fit_run_over_fifos_and_every_stream_arrives_in_order() => WithSmallTmpfs(_config.Tester, tmpfs =>

@@ -36,7 +36,6 @@ public sealed class SmallTmpfsShmConfig : MultiNodeConfig
 [Collection(MultiProcessCollection.Name)]
 public sealed class SmallTmpfsShmSpec : SmallTmpfsSpec
 {
-    private const string Ring = "512KiB";
     private const int PerNode = 20_000;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(10);
@@ -48,11 +47,7 @@ public sealed class SmallTmpfsShmSpec : SmallTmpfsSpec
 
     private SmallTmpfsShmSpec(SmallTmpfsShmConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
 
-    private string Settings => $"""
-        akka.remote.ipc.mode = shm
-        akka.remote.ipc.shm-directory = "{TmpfsPath}"
-        akka.remote.ipc.ring-size = {Ring}
-        """;
+    private string Settings => SettingsFor("shm");
 
     [MultiNodeFact(Timeout = 300_000)]
     public void Associations_that_do_not_fit_fail_at_once_naming_ring_size_and_shm_directory() => WithSmallTmpfs(_config.Tester, tmpfs =>

@@ -18,6 +18,16 @@ public abstract class SmallTmpfsSpec(MultiNodeConfig config, ITestOutputHelper? 
     /// <summary>Where this run's tmpfs is mounted.</summary>
     protected string TmpfsPath => SmallTmpfs.PathFor(IpcDirectory);
 
+    /// <summary>The ring size of <see cref="SettingsFor"/>'s associations.</summary>
+    private const string AssociationRing = "512KiB";
+
+    /// <summary>The transport's settings over the small tmpfs with <paramref name="mode"/> (auto or shm).</summary>
+    protected string SettingsFor(string mode) => $"""
+        akka.remote.ipc.mode = {mode}
+        akka.remote.ipc.shm-directory = "{TmpfsPath}"
+        akka.remote.ipc.ring-size = {AssociationRing}
+        """;
+
     /// <summary>
     /// Mounts the tmpfs on <paramref name="mounter"/>, skips on every role if it is not mounted, runs
     /// <paramref name="body"/> (on every role; the mounter gets the tmpfs, the others null), then unmounts it.
