@@ -20,6 +20,7 @@ public abstract partial class MultiNodeConfig
     private readonly List<RoleName> _roles = new();
     private readonly Dictionary<RoleName, Config> _nodeConfigs = new();
     private readonly Dictionary<RoleName, string> _ipcDirectories = new();
+    private readonly Dictionary<RoleName, string> _users = new();
 
     /// <summary>The name of the IPC directory every role uses unless <see cref="SeparateIpcDirectory"/> says otherwise.</summary>
     public const string DefaultIpcDirectory = "ipc";
@@ -81,8 +82,31 @@ public abstract partial class MultiNodeConfig
             _ipcDirectories[role] = name;
     }
 
+    /// <summary>
+    /// Runs <paramref name="role"/>'s process as the local user <paramref name="user"/> (that user's uid, primary group
+    /// and supplementary groups) instead of the test process's user: for specs of what another user's process can and
+    /// cannot do. Switching users needs root: in a run that is not root the kit starts no role and reports the test
+    /// skipped, naming the role and the user. The role gets an IPC directory of its own, owned by that user (the
+    /// transport refuses a directory another user owns): <c>as-&lt;user&gt;</c>, or the one
+    /// <see cref="SeparateIpcDirectory"/> names, which no role of another user may share. So that the role can reach the
+    /// conductor, the run's directory becomes traversable by everyone but not listable (0711; its name is random) and
+    /// the conductor's socket connectable by everyone (0666); the spec's build output must be readable by that user.
+    /// </summary>
+    protected void RunAs(RoleName role, string user)
+    {
+        if (!RoleNamePattern().IsMatch(user))
+            throw new ArgumentException($"User name '{user}' is not valid: use letters, digits, '-' and '_'.", nameof(user));
+        _users[role] = user;
+    }
+
+    /// <summary>The user <paramref name="role"/>'s process runs as (<see cref="RunAs"/>), or null: the test process's user.</summary>
+    public string? UserOf(RoleName role) => _users.TryGetValue(role, out var user) ? user : null;
+
     /// <summary>The name of the IPC directory <paramref name="role"/> uses.</summary>
-    public string IpcDirectoryOf(RoleName role) => _ipcDirectories.TryGetValue(role, out var name) ? name : DefaultIpcDirectory;
+    public string IpcDirectoryOf(RoleName role) =>
+        _ipcDirectories.TryGetValue(role, out var name) ? name
+        : _users.TryGetValue(role, out var user) ? "as-" + user
+        : DefaultIpcDirectory;
 
     /// <summary>The role-specific configuration of <paramref name="role"/> (empty when none was given).</summary>
     public Config ConfigOf(RoleName role) => _nodeConfigs.TryGetValue(role, out var config) ? config : Config.Empty;

@@ -7,7 +7,8 @@ namespace Akka.Transport.Ipc.TestKit.Conductor;
 
 /// <summary>
 /// Runs one test method of a spec as a multi-node run: learns the roles, makes a private run directory (the
-/// conductor's socket and the IPC directory, both owner-only), starts one process per role, waits for all of them
+/// conductor's socket and the IPC directory, both owner-only, unless a role runs as another user: see
+/// <see cref="OtherUsers"/>), starts one process per role, waits for all of them
 /// (or the time-out, or cancellation: then kills them), sweeps what killed nodes left in the IPC directory and
 /// removes the run directory. No node outlives the run.
 /// </summary>
@@ -25,6 +26,9 @@ internal static partial class MultiNodeRun
         var config = ConfigProbe.ConfigOf(specType);
         if (config.Roles.Count == 0)
             throw new InvalidOperationException($"{specType.FullName}'s MultiNodeConfig declares no roles.");
+        OtherUsers.CheckDirectories(config);
+        if (OtherUsers.WhyNotRunnable(config) is { } whyNot)
+            throw new MultiNodeSpecSkippedException(whyNot);
 
         var output = new RunOutput(liveOutput);
         var runDirectory = Directory.CreateTempSubdirectory("akka-ipc-multinode-");
@@ -39,11 +43,12 @@ internal static partial class MultiNodeRun
         using var conductor = new RunConductor(config, socket, output);
         try
         {
+            OtherUsers.OpenRun(config, runDirectory.FullName, ipcDirectories, socket);
             foreach (var role in config.Roles)
             {
                 var environment = new NodeEnvironment(socket, role.Name, ipcDirectories[config.IpcDirectoryOf(role)], SystemName(specType),
                     specType.Assembly.Location, specType.FullName!, methodName);
-                var process = RoleProcess.Start(environment, output);
+                var process = RoleProcess.Start(environment, output, config.UserOf(role));
                 processes.Add(process);
                 conductor.AddProcess(role.Name, process);
             }

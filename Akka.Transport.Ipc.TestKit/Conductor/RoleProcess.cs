@@ -28,7 +28,11 @@ internal sealed class RoleProcess : IDisposable
     /// <summary>Completes with the exit code once the process has exited and its output is read to the end.</summary>
     public Task<int> Exited { get; }
 
-    public static RoleProcess Start(NodeEnvironment environment, RunOutput output)
+    /// <summary>
+    /// Starts the role's process; as <paramref name="user"/> (its uid, gid and groups: the runtime switches in the child
+    /// before exec, which needs root) when not null.
+    /// </summary>
+    public static RoleProcess Start(NodeEnvironment environment, RunOutput output, string? user = null)
     {
         string specDirectory = Path.GetDirectoryName(environment.SpecAssembly)!;
         string specName = Path.GetFileNameWithoutExtension(environment.SpecAssembly);
@@ -51,6 +55,12 @@ internal sealed class RoleProcess : IDisposable
             startInfo.ArgumentList.Add(argument);
         foreach (var (name, value) in environment.ToVariables())
             startInfo.Environment[name] = value;
+        if (user is not null)
+        {
+            startInfo.UserName = user;
+            // The other user's home may not exist or not be writable (nobody's is /nonexistent): the host writes there.
+            startInfo.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+        }
 
         var process = new Process { StartInfo = startInfo };
         process.OutputDataReceived += (_, e) =>

@@ -180,3 +180,31 @@ public sealed class LeavingSpecs : MultiNodeSpec
         Output!.WriteLine($"{Myself.Name} passed the barriers alone");
     }
 }
+
+/// <summary>b runs as user nobody (MultiNodeConfig.RunAs); a as the test's user.</summary>
+public sealed class OtherUserSpecs : MultiNodeSpec
+{
+    public OtherUserSpecs(ITestOutputHelper output) : this(new OtherUserConfig(), output)
+    {
+    }
+
+    private OtherUserSpecs(OtherUserConfig config, ITestOutputHelper output) : base(config, output)
+    {
+    }
+
+    /// <summary>Each role prints its uid and IPC directory; both meet at a barrier (b reached the conductor).</summary>
+    public void Roles_run_as_their_users()
+    {
+        Output!.WriteLine($"{Myself.Name} runs as uid {Mono.Unix.Native.Syscall.getuid()} in {Path.GetFileName(Sys.Settings.Config.GetString("akka.remote.ipc.directory"))}");
+        EnterBarrier("met");
+    }
+
+    private sealed class OtherUserConfig : MultiNodeConfig
+    {
+        public OtherUserConfig()
+        {
+            Role("a");
+            RunAs(Role("b"), "nobody");
+        }
+    }
+}

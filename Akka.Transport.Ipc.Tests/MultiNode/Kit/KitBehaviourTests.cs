@@ -117,6 +117,18 @@ public sealed class KitBehaviourTests(ITestOutputHelper output)
         AssertNothingLeft(result);
     }
 
+    [SkippableFact]
+    public async Task A_role_configured_to_run_as_another_user_runs_as_that_user_and_reaches_the_conductor()
+    {
+        Skip.IfNot(Mono.Unix.Native.Syscall.geteuid() == 0, "needs root: the kit switches a role's user; this run is not root");
+        var result = await RunAsync(typeof(OtherUserSpecs), nameof(OtherUserSpecs.Roles_run_as_their_users));
+
+        Assert.True(result.Passed, result.FailureMessage());
+        Assert.Contains("[a] a runs as uid 0 in ipc", result.OutputLines);
+        Assert.Contains($"[b] b runs as uid {Mono.Unix.Native.Syscall.getpwnam("nobody")!.pw_uid} in as-nobody", result.OutputLines);
+        AssertNothingLeft(result);
+    }
+
     private async Task<MultiNodeRunResult> RunAsync(Type spec, string method, TimeSpan? timeout = null)
     {
         var result = await MultiNodeRun.RunAsync(spec, method, timeout ?? RunTimeout);
