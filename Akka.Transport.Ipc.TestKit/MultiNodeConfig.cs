@@ -21,6 +21,7 @@ public abstract partial class MultiNodeConfig
     private readonly Dictionary<RoleName, Config> _nodeConfigs = new();
     private readonly Dictionary<RoleName, string> _ipcDirectories = new();
     private readonly Dictionary<RoleName, string> _users = new();
+    private readonly Dictionary<RoleName, IReadOnlyList<string>> _withoutAssemblies = new();
 
     /// <summary>The name of the IPC directory every role uses unless <see cref="SeparateIpcDirectory"/> says otherwise.</summary>
     public const string DefaultIpcDirectory = "ipc";
@@ -101,6 +102,25 @@ public abstract partial class MultiNodeConfig
 
     /// <summary>The user <paramref name="role"/>'s process runs as (<see cref="RunAs"/>), or null: the test process's user.</summary>
     public string? UserOf(RoleName role) => _users.TryGetValue(role, out var user) ? user : null;
+
+    /// <summary>
+    /// Runs <paramref name="role"/>'s process from a copy of the spec's build output without the assemblies named
+    /// <paramref name="assemblyNames"/> (simple names, e.g. <c>Akka.Transport.Ipc.Cluster</c>): their files
+    /// (<c>.dll</c>, <c>.pdb</c>, <c>.xml</c>) are left out of the copy and its deps.json lists them nowhere, neither as
+    /// libraries nor as anyone's dependency, as if the application had been built without them. For specs of how an
+    /// application behaves when an optional assembly is missing. The copy is made in the run's directory and removed
+    /// with it. The spec class and what the role runs must not need the removed assemblies.
+    /// </summary>
+    protected void WithoutAssemblies(RoleName role, params string[] assemblyNames)
+    {
+        if (assemblyNames.Length == 0 || assemblyNames.Any(string.IsNullOrWhiteSpace))
+            throw new ArgumentException("Name at least one assembly, by its simple name.", nameof(assemblyNames));
+        _withoutAssemblies[role] = assemblyNames;
+    }
+
+    /// <summary>The assemblies <paramref name="role"/>'s copy of the build output leaves out (<see cref="WithoutAssemblies"/>); empty when it runs from the build output itself.</summary>
+    public IReadOnlyList<string> AssembliesLeftOut(RoleName role) =>
+        _withoutAssemblies.TryGetValue(role, out var names) ? names : Array.Empty<string>();
 
     /// <summary>The name of the IPC directory <paramref name="role"/> uses.</summary>
     public string IpcDirectoryOf(RoleName role) =>

@@ -47,7 +47,7 @@ internal static partial class MultiNodeRun
             foreach (var role in config.Roles)
             {
                 var environment = new NodeEnvironment(socket, role.Name, ipcDirectories[config.IpcDirectoryOf(role)], SystemName(specType),
-                    specType.Assembly.Location, specType.FullName!, methodName);
+                    SpecAssemblyFor(config, role, specType, runDirectory.FullName), specType.FullName!, methodName);
                 var process = RoleProcess.Start(environment, output, config.UserOf(role));
                 processes.Add(process);
                 conductor.AddProcess(role.Name, process);
@@ -80,6 +80,18 @@ internal static partial class MultiNodeRun
             processes.ToDictionary(p => p.Role, p => p.Pid), runDirectory.FullName, conductor.SkipReasons);
         RemoveRunDirectory(runDirectory, ipcDirectories.Values, output);
         return result;
+    }
+
+    /// <summary>
+    /// The spec assembly the role's process runs: the test's own, or the one in a copy of the build output without the
+    /// assemblies the role leaves out (<see cref="MultiNodeConfig.WithoutAssemblies"/>), made in the run directory.
+    /// </summary>
+    private static string SpecAssemblyFor(MultiNodeConfig config, RoleName role, Type specType, string runDirectory)
+    {
+        var leftOut = config.AssembliesLeftOut(role);
+        return leftOut.Count == 0
+            ? specType.Assembly.Location
+            : TrimmedBuildOutput.Create(specType.Assembly.Location, leftOut, Path.Combine(runDirectory, "build-" + role.Name));
     }
 
     /// <summary>

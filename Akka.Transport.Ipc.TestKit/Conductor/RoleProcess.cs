@@ -51,7 +51,12 @@ internal sealed class RoleProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "exec", "--runtimeconfig", runtimeConfig, "--depsfile", deps, typeof(RoleProcess).Assembly.Location })
+        // The node program from the spec's directory (a test project's output holds the kit): the host resolves the
+        // app's assemblies beside its entry point, so a role run from a trimmed copy must start from the copy.
+        string kit = Path.Combine(specDirectory, Path.GetFileName(typeof(RoleProcess).Assembly.Location));
+        if (!File.Exists(kit))
+            kit = typeof(RoleProcess).Assembly.Location;
+        foreach (var argument in new[] { "exec", "--runtimeconfig", runtimeConfig, "--depsfile", deps, kit })
             startInfo.ArgumentList.Add(argument);
         foreach (var (name, value) in environment.ToVariables())
             startInfo.Environment[name] = value;

@@ -208,3 +208,42 @@ public sealed class OtherUserSpecs : MultiNodeSpec
         }
     }
 }
+
+/// <summary>b runs from a copy of the build output without Akka.Transport.Ipc.Cluster (MultiNodeConfig.WithoutAssemblies).</summary>
+public sealed class LeftOutAssemblySpecs : MultiNodeSpec
+{
+    public LeftOutAssemblySpecs(ITestOutputHelper output) : this(new LeftOutConfig(), output)
+    {
+    }
+
+    private LeftOutAssemblySpecs(LeftOutConfig config, ITestOutputHelper output) : base(config, output)
+    {
+    }
+
+    /// <summary>Each role says where its spec assembly runs from and whether it can load the left-out assembly.</summary>
+    public void Roles_run_from_their_build_output()
+    {
+        string from = Path.GetFileName(Path.GetDirectoryName(GetType().Assembly.Location))!;
+        string cluster;
+        try
+        {
+            System.Reflection.Assembly.Load("Akka.Transport.Ipc.Cluster");
+            cluster = "loads";
+        }
+        catch (FileNotFoundException)
+        {
+            cluster = "is missing";
+        }
+        Output!.WriteLine($"{Myself.Name} runs from {from}; Akka.Transport.Ipc.Cluster {cluster}");
+        EnterBarrier("met");
+    }
+
+    private sealed class LeftOutConfig : MultiNodeConfig
+    {
+        public LeftOutConfig()
+        {
+            Role("a");
+            WithoutAssemblies(Role("b"), "Akka.Transport.Ipc.Cluster");
+        }
+    }
+}

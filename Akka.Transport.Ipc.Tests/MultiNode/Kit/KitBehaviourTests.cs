@@ -129,6 +129,17 @@ public sealed class KitBehaviourTests(ITestOutputHelper output)
         AssertNothingLeft(result);
     }
 
+    [Fact]
+    public async Task A_role_configured_without_an_assembly_runs_from_a_copy_of_the_build_output_that_lacks_it()
+    {
+        var result = await RunAsync(typeof(LeftOutAssemblySpecs), nameof(LeftOutAssemblySpecs.Roles_run_from_their_build_output));
+
+        Assert.True(result.Passed, result.FailureMessage());
+        Assert.Contains("[a] a runs from net10.0; Akka.Transport.Ipc.Cluster loads", result.OutputLines);
+        Assert.Contains("[b] b runs from build-b; Akka.Transport.Ipc.Cluster is missing", result.OutputLines);
+        AssertNothingLeft(result);
+    }
+
     private async Task<MultiNodeRunResult> RunAsync(Type spec, string method, TimeSpan? timeout = null)
     {
         var result = await MultiNodeRun.RunAsync(spec, method, timeout ?? RunTimeout);
