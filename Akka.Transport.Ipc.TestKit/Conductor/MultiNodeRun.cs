@@ -39,19 +39,26 @@ internal static partial class MultiNodeRun
         string socket = Path.Combine(runDirectory.FullName, "conductor.sock");
         output.Conductor($"{specType.Name}.{methodName}: roles {string.Join(", ", config.Roles.Select(r => r.Name))}; run directory {runDirectory.FullName}");
 
-        var processes = new List<RoleProcess>();
+        var processes = new List<RoleProcess>(); // every life's, restarted ones too; guarded by itself
+        var specAssemblies = new Dictionary<RoleName, string>();
         using var conductor = new RunConductor(config, socket, output);
+        RoleProcess StartLife(RoleName role, int life)
+        {
+            var environment = new NodeEnvironment(socket, role.Name, ipcDirectories[config.IpcDirectoryOf(role)], SystemName(specType),
+                specAssemblies[role], specType.FullName!, methodName, life);
+            var process = RoleProcess.Start(environment, output, config.UserOf(role));
+            lock (processes)
+                processes.Add(process);
+            return process;
+        }
+        conductor.LifeStarter = (role, life) => StartLife(config.RoleNamed(role), life);
         try
         {
             OtherUsers.OpenRun(config, runDirectory.FullName, ipcDirectories, socket);
             foreach (var role in config.Roles)
-            {
-                var environment = new NodeEnvironment(socket, role.Name, ipcDirectories[config.IpcDirectoryOf(role)], SystemName(specType),
-                    SpecAssemblyFor(config, role, specType, runDirectory.FullName), specType.FullName!, methodName);
-                var process = RoleProcess.Start(environment, output, config.UserOf(role));
-                processes.Add(process);
-                conductor.AddProcess(role.Name, process);
-            }
+                specAssemblies[role] = SpecAssemblyFor(config, role, specType, runDirectory.FullName);
+            foreach (var role in config.Roles)
+                conductor.AddProcess(role.Name, StartLife(role, 0));
 
             var finished = await Task.WhenAny(conductor.Completion, Task.Delay(timeout, cancellation)).ConfigureAwait(false);
             if (finished != conductor.Completion)
@@ -69,15 +76,19 @@ internal static partial class MultiNodeRun
         }
         finally
         {
-            foreach (var process in processes)
+            conductor.LifeStarter = null; // no life starts after this
+            List<RoleProcess> all;
+            lock (processes)
+                all = processes.ToList();
+            foreach (var process in all)
                 process.Signal(Mono.Unix.Native.Signum.SIGKILL);
-            await Task.WhenAny(Task.WhenAll(processes.Select(p => p.Exited)), Task.Delay(KillLimit)).ConfigureAwait(false);
-            foreach (var process in processes)
+            await Task.WhenAny(Task.WhenAll(all.Select(p => p.Exited)), Task.Delay(KillLimit)).ConfigureAwait(false);
+            foreach (var process in all)
                 process.Dispose();
         }
 
         var result = new MultiNodeRunResult(specType, methodName, conductor.Fates, conductor.Failures, output, clock.Elapsed,
-            processes.ToDictionary(p => p.Role, p => p.Pid), runDirectory.FullName, conductor.SkipReasons);
+            processes.ToDictionary(p => p.Label, p => p.Pid), runDirectory.FullName, conductor.SkipReasons);
         RemoveRunDirectory(runDirectory, ipcDirectories.Values, output);
         return result;
     }

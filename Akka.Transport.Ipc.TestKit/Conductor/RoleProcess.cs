@@ -13,15 +13,22 @@ internal sealed class RoleProcess : IDisposable
 {
     private readonly Process _process;
 
-    private RoleProcess(Process process, string role)
+    private RoleProcess(Process process, string role, int life)
     {
         _process = process;
         Role = role;
+        Life = life;
         Pid = process.Id;
         Exited = WaitAsync();
     }
 
     public string Role { get; }
+
+    /// <summary>Which process of the role this is: 0 the first, then one more for each restart.</summary>
+    public int Life { get; }
+
+    /// <summary>The role, with the life after '#' when it is not the first (b, b#1, b#2…).</summary>
+    public string Label => Life == 0 ? Role : $"{Role}#{Life}";
 
     public int Pid { get; }
 
@@ -81,7 +88,7 @@ internal sealed class RoleProcess : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new RoleProcess(process, environment.Role);
+        return new RoleProcess(process, environment.Role, environment.Life);
     }
 
     /// <summary>Sends <paramref name="signal"/>; false when the process is already gone.</summary>

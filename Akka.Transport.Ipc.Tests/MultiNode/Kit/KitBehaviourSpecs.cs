@@ -247,3 +247,35 @@ public sealed class LeftOutAssemblySpecs : MultiNodeSpec
         }
     }
 }
+
+/// <summary>a kills b and restarts it (TestConductor.Restart); b's second life branches on Life.</summary>
+public sealed class RestartSpecs : MultiNodeSpec
+{
+    private readonly ThreeRolesConfig _config;
+
+    public RestartSpecs(ITestOutputHelper output) : this(new ThreeRolesConfig(TimeSpan.FromSeconds(60)), output)
+    {
+    }
+
+    private RestartSpecs(ThreeRolesConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
+
+    /// <summary>b's first life waits to be killed; its second life meets a and c at a later barrier.</summary>
+    public void Killed_role_restarted()
+    {
+        Output!.WriteLine($"{Myself.Name} life {Life} runs");
+        if (Life == 0)
+        {
+            EnterBarrier("started");
+            RunOn(() => Thread.Sleep(Timeout.Infinite), _config.B);
+            RunOn(() =>
+            {
+                var before = GetAddress(_config.B);
+                TestConductor.Kill(_config.B).Wait();
+                var after = TestConductor.Restart(_config.B).Result;
+                Output!.WriteLine($"b is back at {(after == before ? "the same" : "a new")} address");
+            }, _config.A);
+        }
+        EnterBarrier("back");
+        Output!.WriteLine($"{Myself.Name} life {Life} passed 'back'");
+    }
+}

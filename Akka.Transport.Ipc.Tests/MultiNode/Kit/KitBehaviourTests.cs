@@ -140,6 +140,22 @@ public sealed class KitBehaviourTests(ITestOutputHelper output)
         AssertNothingLeft(result);
     }
 
+    [Fact]
+    public async Task A_killed_role_restarted_runs_again_as_its_next_life_and_joins_later_barriers()
+    {
+        var result = await RunAsync(typeof(RestartSpecs), nameof(RestartSpecs.Killed_role_restarted));
+
+        Assert.True(result.Passed, result.FailureMessage());
+        Assert.Equal(RoleFate.Passed, result.Fates["b"]); // judged by its last life
+        Assert.Contains("[b] b life 0 runs", result.OutputLines);
+        Assert.Contains("[b] b life 1 runs", result.OutputLines);
+        Assert.Contains("[a] b is back at a new address", result.OutputLines);
+        foreach (var role in new[] { "a life 0", "c life 0", "b life 1" })
+            Assert.Contains($"[{role[0]}] {role} passed 'back'", result.OutputLines);
+        Assert.Contains("b#1", result.ProcessIds.Keys);
+        AssertNothingLeft(result);
+    }
+
     private async Task<MultiNodeRunResult> RunAsync(Type spec, string method, TimeSpan? timeout = null)
     {
         var result = await MultiNodeRun.RunAsync(spec, method, timeout ?? RunTimeout);
