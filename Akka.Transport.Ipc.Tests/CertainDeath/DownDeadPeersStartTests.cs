@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Transport.Ipc.Configuration;
 using Akka.Transport.Ipc.Tests.Infrastructure;
-using Akka.Transport.Ipc.Tests.NodeHost;
 using Akka.Transport.Ipc.Transport.CertainDeath;
 using Xunit.Abstractions;
 

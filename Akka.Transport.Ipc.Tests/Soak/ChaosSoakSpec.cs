@@ -167,7 +167,7 @@ public sealed class ChaosSoakSpec : MultiNodeSpec
         cluster.MarkAllStopped();
         foreach (var node in cluster.All)
         {
-            failures.AddRange(node.Node.OutputLines.Where(l => l.StartsWith(NodeHost.ErrorReporter.UnexpectedMarker, StringComparison.Ordinal))
+            failures.AddRange(node.Node.OutputLines.Where(l => l.StartsWith(ErrorReporter.UnexpectedMarker, StringComparison.Ordinal))
                 .Select(e => $"{node} logged an unexpected ERROR: {e}"));
         }
         var leftovers = directory.LeftoverEntries();

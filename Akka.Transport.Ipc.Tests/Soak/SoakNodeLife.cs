@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Transport.Ipc.Tests.MultiNode.Specs;
-using Akka.Transport.Ipc.Tests.NodeHost;
+using Akka.Transport.Ipc.Tests.Infrastructure;
 
 namespace Akka.Transport.Ipc.Tests.Soak;
 
@@ -59,7 +59,7 @@ internal sealed class SoakNodeLife
         return new SoakNodeLife(system, files, rate);
     }
 
-    /// <summary>Stops watching the peers and terminates the life's system (as NodeHost's STOP did).</summary>
+    /// <summary>Stops watching the peers and terminates the life's system (the old NodeHost harness's STOP).</summary>
     public void Stop(TimeSpan limit)
     {
         _stop.Cancel();

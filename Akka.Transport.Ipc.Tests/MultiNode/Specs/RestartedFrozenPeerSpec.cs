@@ -4,7 +4,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Transport.Ipc.TestKit;
 using Akka.Transport.Ipc.Tests.MultiProcess;
-using Akka.Transport.Ipc.Tests.NodeHost;
+using Akka.Transport.Ipc.Tests.Infrastructure;
 using Akka.Transport.Ipc.Tests.Soak;
 using Xunit.Abstractions;
 

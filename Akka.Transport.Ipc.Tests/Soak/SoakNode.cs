@@ -3,7 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.Soak;
 
 /// <summary>
 /// The soak's per-node coordinator (<c>/user/soak</c>): one <see cref="SoakSender"/> per peer address it is given

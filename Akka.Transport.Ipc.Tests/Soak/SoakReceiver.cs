@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Akka.Actor;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.Soak;
 
 /// <summary>
 /// The soak's receiving end (<c>/user/soak-receiver</c>): answers <c>HELLO nonce</c> with <c>WELCOME nonce</c>, and

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.Soak;
 
 /// <summary>
 /// Streams <see cref="SoakPayload"/>s to one peer's <see cref="SoakReceiver"/> at a fixed rate, with at most
