@@ -15,33 +15,37 @@ public sealed class RestartedFrozenPeerConfig : MultiNodeConfig
     public RestartedFrozenPeerConfig(string anchorMode, string phoenixMode)
     {
         Anchor = Role("anchor");
-        Incarnations = Enumerable.Range(0, 4).Select(i => Role($"phoenix{i}")).ToArray();
+        Phoenix = Role("phoenix");
         // The soak's settings.
         CommonConfig = ConfigurationFactory.ParseString("""
             akka.remote.ipc.ring-size = 64KiB
             akka.remote.ipc.maximum-frame-size = 512000b
             """).WithFallback(ModeConfig.For(anchorMode));
-        NodeConfig(Incarnations, new[] { ConfigurationFactory.ParseString($"akka.remote.ipc.mode = {phoenixMode}") });
+        NodeConfig(new[] { Phoenix }, new[] { ConfigurationFactory.ParseString($"akka.remote.ipc.mode = {phoenixMode}") });
     }
 
     /// <summary>Never killed; drives the cycles.</summary>
     public RoleName Anchor { get; }
 
-    /// <summary>The phoenix's lives: phoenix0's own system, then each later role's system on phoenix0's port.</summary>
-    public RoleName[] Incarnations { get; }
+    /// <summary>
+    /// Killed and restarted three times: life 0's own system is the phoenix; each later life (a fresh process,
+    /// TestConductor.Restart, as the old harness started a new NodeHost) starts a system of the same name on life 0's
+    /// port, so the phoenix keeps its address.
+    /// </summary>
+    public RoleName Phoenix { get; }
 }
 
 /// <summary>
-/// The chaos soak's stuck pair, made deterministic: a node is SIGKILLed, restarted on its old port (by the next
-/// incarnation's process), and frozen (SIGSTOP) for 2.5 s 0, 250 or 1 000 ms after it began streaming, just as it and
-/// its peer re-associate (both stream to each other with the soak's own actors, 100 messages/s); after SIGCONT both
-/// directions flow again (100 more messages counted each way) within 30 s, and no receiver of any life printed a
-/// SOAK-ERROR or SOAK-ANOMALY (every stream in order, intact, no gap or duplicate) and no life logged an unexpected
-/// ERROR; clean shutdown, empty directory. The one anomaly allowed is whole messages missing at an epoch change that the
-/// sending ActorSystem itself dropped to dead letters, each one matched (<see cref="SoakDrops"/>): after the thaw both
-/// sides associate at once, Akka closes the spare association and gates the address for 5 s, and Akka.Remote delivers
-/// at most once. (Ported from the NodeHost harness's RestartedFrozenPeerTests; each life's
-/// output is teed to a file the anchor reads at the end, killed lives included.)
+/// The chaos soak's stuck pair, made deterministic: a node is SIGKILLed, restarted on its old port in a fresh process,
+/// and frozen (SIGSTOP) for 2.5 s 0, 250 or 1 000 ms after it began streaming, just as it and its peer re-associate
+/// (both stream to each other with the soak's own actors, 100 messages/s); after SIGCONT both directions flow again
+/// (100 more messages counted each way) within 30 s, and no receiver of any life printed a SOAK-ERROR or SOAK-ANOMALY
+/// (every stream in order, intact, no gap or duplicate) and no life logged an unexpected ERROR; clean shutdown, empty
+/// directory. The one anomaly allowed is whole messages missing at an epoch change that the sending ActorSystem itself
+/// dropped to dead letters, each one matched (<see cref="SoakDrops"/>): after the thaw both sides associate at once,
+/// Akka closes the spare association and gates the address for 5 s, and Akka.Remote delivers at most once. (Ported from
+/// the NodeHost harness's RestartedFrozenPeerTests; each life's output is teed to a file the anchor reads at the end,
+/// killed lives included.)
 /// </summary>
 public abstract class RestartedFrozenPeerSpec(RestartedFrozenPeerConfig config, ITestOutputHelper output) : HarnessCheckedSpec(config, output)
 {
@@ -54,47 +58,58 @@ public abstract class RestartedFrozenPeerSpec(RestartedFrozenPeerConfig config, 
     [MultiNodeFact(Timeout = 300_000)]
     public void A_node_restarted_on_its_port_and_frozen_while_reassociating_exchanges_again_both_ways()
     {
-        _tee = ConsoleTee.Start(OutputFileOf(Myself));
+        _tee = ConsoleTee.Start(OutputFileOf(Myself.Name, Life));
         ErrorReporter.Install(Sys, ""); // a killed life's ERRORs reach the anchor's check through its tee file
         var anchor = GetAddress(config.Anchor);
-        var phoenix = GetAddress(config.Incarnations[0]);
-        RunOn(() => StartSoak(Sys, phoenix), config.Anchor);
-        RunOn(() => StartSoak(Sys, anchor), config.Incarnations[0]);
-        RunOn(() => Flows(phoenix, "initially"), config.Anchor);
-        EnterBarrier("flowing");
-
         ActorSystem? restarted = null;
-        for (int cycle = 1; cycle < config.Incarnations.Length; cycle++)
+        if (Life == 0)
+        {
+            var phoenix = GetAddress(config.Phoenix);
+            RunOn(() => File.WriteAllText(PortFile, phoenix.Port!.Value.ToString(CultureInfo.InvariantCulture)), config.Anchor);
+            RunOn(() => StartSoak(Sys, phoenix), config.Anchor);
+            RunOn(() => StartSoak(Sys, anchor), config.Phoenix);
+            RunOn(() => Flows(phoenix, "initially"), config.Anchor);
+            EnterBarrier("flowing");
+        }
+        else
+        {
+            // A later life of the phoenix: a system of the same name on life 0's port, the same address again.
+            int port = int.Parse(File.ReadAllText(PortFile), CultureInfo.InvariantCulture);
+            restarted = ActorSystem.Create(Sys.Name, ClusterNodeConfigs.OnPort(Sys.Settings.Config, port));
+            ErrorReporter.Install(restarted, "");
+            StartSoak(restarted, anchor); // it associates now
+        }
+
+        var phoenixAddress = Address.Parse($"{anchor.Protocol}://{anchor.System}@{anchor.Host}:{File.ReadAllText(PortFile)}");
+        for (int cycle = Math.Max(Life, 1); cycle <= FreezeDelaysMs.Length; cycle++)
         {
             int delay = FreezeDelaysMs[cycle - 1];
-            var life = config.Incarnations[cycle];
-            RunOn(() => TestConductor.Kill(config.Incarnations[cycle - 1]).Wait(), config.Anchor);
-            EnterBarrier($"killed-{cycle}");
+            if (IsNode(config.Phoenix) && Life < cycle)
+                Thread.Sleep(Timeout.Infinite); // this life is killed now: the anchor restarts the next one
             RunOn(() =>
             {
-                restarted = ActorSystem.Create(Sys.Name, ClusterNodeConfigs.OnPort(Sys.Settings.Config, phoenix.Port!.Value));
-                ErrorReporter.Install(restarted, "");
-                Assert.Equal(phoenix, ((ExtendedActorSystem)restarted).Provider.DefaultAddress);
-                StartSoak(restarted, anchor); // it associates now
-            }, life);
+                TestConductor.Kill(config.Phoenix).Wait();
+                TestConductor.Restart(config.Phoenix).Wait(); // ready once its kit system is up; it starts the phoenix next
+            }, config.Anchor);
             EnterBarrier($"restarted-{cycle}");
             RunOn(() =>
             {
                 Thread.Sleep(delay);
-                TestConductor.Freeze(life).Wait();
+                TestConductor.Freeze(config.Phoenix).Wait();
                 Thread.Sleep(Freeze);
-                TestConductor.Thaw(life).Wait();
+                TestConductor.Thaw(config.Phoenix).Wait();
                 Output!.WriteLine($"froze the restarted node {delay} ms after it began streaming, for {Freeze.TotalMilliseconds} ms");
             }, config.Anchor);
             EnterBarrier($"thawed-{cycle}");
-            RunOn(() => Flows(phoenix, $"after a freeze at {delay} ms"), config.Anchor);
-            RunOn(() => Flows(anchor, $"after a freeze at {delay} ms"), life);
+            RunOn(() => Flows(phoenixAddress, $"after a freeze at {delay} ms"), config.Anchor);
+            RunOn(() => Flows(anchor, $"after a freeze at {delay} ms"), config.Phoenix);
             EnterBarrier($"flowing-{cycle}");
         }
 
         RunOn(() =>
         {
-            var lines = Roles.SelectMany(role => File.ReadLines(OutputFileOf(role)).Select(line => $"{role.Name}: {line}")).ToList();
+            var lines = Enumerable.Range(0, FreezeDelaysMs.Length + 1).Select(life => ("phoenix", life)).Prepend(("anchor", 0))
+                .SelectMany(l => File.ReadLines(OutputFileOf(l.Item1, l.Item2)).Select(line => $"{l.Item1}#{l.Item2}: {line}")).ToList();
             // Messages the sending ActorSystem dropped to dead letters (Akka gating the address after the spare
             // association of the simultaneous start closed) never reached the transport: accounted for one by one.
             var drops = SoakDrops.Of(lines);
@@ -108,13 +123,15 @@ public abstract class RestartedFrozenPeerSpec(RestartedFrozenPeerConfig config, 
             Assert.True(errors.Count == 0, "a life logged an unexpected ERROR: " + string.Join("; ", errors));
         }, config.Anchor);
         EnterBarrier("checked");
-        RunOn(() => Assert.True(restarted!.Terminate().Wait(ShutdownLimit), "the last life did not terminate"), config.Incarnations[^1]);
+        RunOn(() => Assert.True(restarted!.Terminate().Wait(ShutdownLimit), "the last life did not terminate"), config.Phoenix);
         ShutdownAndVerify(config.Anchor);
     }
 
-    /// <summary>Where a role's output is teed: beside the run's IPC directory, removed with the run.</summary>
-    private string OutputFileOf(RoleName role) =>
-        Path.Combine(Path.GetDirectoryName(IpcDirectory)!, $"{role.Name}.out");
+    /// <summary>Where a life's output is teed: beside the run's IPC directory, removed with the run.</summary>
+    private string OutputFileOf(string role, int life) => Path.Combine(Path.GetDirectoryName(IpcDirectory)!, $"{role}-life{life}.out");
+
+    /// <summary>The phoenix's port (life 0's), for its later lives: written by the anchor.</summary>
+    private string PortFile => Path.Combine(Path.GetDirectoryName(IpcDirectory)!, "phoenix.port");
 
     /// <summary>The soak's receiver and coordinator on <paramref name="system"/>, streaming to <paramref name="peer"/>.</summary>
     private static void StartSoak(ActorSystem system, Address peer)
