@@ -20,6 +20,8 @@ public abstract partial class MultiNodeConfig
     private readonly List<RoleName> _roles = new();
     private readonly Dictionary<RoleName, Config> _nodeConfigs = new();
     private readonly Dictionary<RoleName, string> _ipcDirectories = new();
+    private readonly Dictionary<RoleName, string> _users = new();
+    private readonly Dictionary<RoleName, IReadOnlyList<string>> _withoutAssemblies = new();
 
     /// <summary>The name of the IPC directory every role uses unless <see cref="SeparateIpcDirectory"/> says otherwise.</summary>
     public const string DefaultIpcDirectory = "ipc";
@@ -81,8 +83,50 @@ public abstract partial class MultiNodeConfig
             _ipcDirectories[role] = name;
     }
 
+    /// <summary>
+    /// Runs <paramref name="role"/>'s process as the local user <paramref name="user"/> (that user's uid, primary group
+    /// and supplementary groups) instead of the test process's user: for specs of what another user's process can and
+    /// cannot do. Switching users needs root: in a run that is not root the kit starts no role and reports the test
+    /// skipped, naming the role and the user. The role gets an IPC directory of its own, owned by that user (the
+    /// transport refuses a directory another user owns): <c>as-&lt;user&gt;</c>, or the one
+    /// <see cref="SeparateIpcDirectory"/> names, which no role of another user may share. So that the role can reach the
+    /// conductor, the run's directory becomes traversable by everyone but not listable (0711; its name is random) and
+    /// the conductor's socket connectable by everyone (0666); the spec's build output must be readable by that user.
+    /// </summary>
+    protected void RunAs(RoleName role, string user)
+    {
+        if (!RoleNamePattern().IsMatch(user))
+            throw new ArgumentException($"User name '{user}' is not valid: use letters, digits, '-' and '_'.", nameof(user));
+        _users[role] = user;
+    }
+
+    /// <summary>The user <paramref name="role"/>'s process runs as (<see cref="RunAs"/>), or null: the test process's user.</summary>
+    public string? UserOf(RoleName role) => _users.TryGetValue(role, out var user) ? user : null;
+
+    /// <summary>
+    /// Runs <paramref name="role"/>'s process from a copy of the spec's build output without the assemblies named
+    /// <paramref name="assemblyNames"/> (simple names, e.g. <c>Akka.Transport.Ipc.Cluster</c>): their files
+    /// (<c>.dll</c>, <c>.pdb</c>, <c>.xml</c>) are left out of the copy and its deps.json lists them nowhere, neither as
+    /// libraries nor as anyone's dependency, as if the application had been built without them. For specs of how an
+    /// application behaves when an optional assembly is missing. The copy is made in the run's directory and removed
+    /// with it. The spec class and what the role runs must not need the removed assemblies.
+    /// </summary>
+    protected void WithoutAssemblies(RoleName role, params string[] assemblyNames)
+    {
+        if (assemblyNames.Length == 0 || assemblyNames.Any(string.IsNullOrWhiteSpace))
+            throw new ArgumentException("Name at least one assembly, by its simple name.", nameof(assemblyNames));
+        _withoutAssemblies[role] = assemblyNames;
+    }
+
+    /// <summary>The assemblies <paramref name="role"/>'s copy of the build output leaves out (<see cref="WithoutAssemblies"/>); empty when it runs from the build output itself.</summary>
+    public IReadOnlyList<string> AssembliesLeftOut(RoleName role) =>
+        _withoutAssemblies.TryGetValue(role, out var names) ? names : Array.Empty<string>();
+
     /// <summary>The name of the IPC directory <paramref name="role"/> uses.</summary>
-    public string IpcDirectoryOf(RoleName role) => _ipcDirectories.TryGetValue(role, out var name) ? name : DefaultIpcDirectory;
+    public string IpcDirectoryOf(RoleName role) =>
+        _ipcDirectories.TryGetValue(role, out var name) ? name
+        : _users.TryGetValue(role, out var user) ? "as-" + user
+        : DefaultIpcDirectory;
 
     /// <summary>The role-specific configuration of <paramref name="role"/> (empty when none was given).</summary>
     public Config ConfigOf(RoleName role) => _nodeConfigs.TryGetValue(role, out var config) ? config : Config.Empty;

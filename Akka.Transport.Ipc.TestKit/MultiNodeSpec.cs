@@ -54,6 +54,13 @@ public abstract class MultiNodeSpec : Akka.TestKit.Xunit2.TestKit
     /// <summary>This process's role.</summary>
     public RoleName Myself { get; }
 
+    /// <summary>
+    /// Which process of its role this is: 0 for the first, then one more for each <see cref="TestConductor.Restart"/>.
+    /// A restarted life runs the test method from the top: branch on it to skip what earlier lives did (and their
+    /// barriers).
+    /// </summary>
+    public int Life => _node.Environment.Life;
+
     /// <summary>Every role of the spec, in declaration order.</summary>
     public IReadOnlyList<RoleName> Roles => Config.Roles;
 

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.TestKit.Node;
 using Akka.Transport.Ipc.TestKit.Protocol;
@@ -46,6 +47,18 @@ public sealed class TestConductor
     /// process left behind only after it is gone. Does not change how the role is judged.
     /// </summary>
     public async Task<int> AwaitExit(RoleName node) => (await Command("await-exit", node).ConfigureAwait(false)).Code;
+
+    /// <summary>
+    /// Starts the role again in a fresh process, its next life, once its process was ended on purpose (<see cref="Kill"/>,
+    /// <see cref="Exit"/>, <see cref="Signal"/> or its own <see cref="MultiNodeSpec.LeaveProcess"/>): the same spec class
+    /// and test method run from the top, with <see cref="MultiNodeSpec.Life"/> one higher (1 for the first restart), on a
+    /// new ActorSystem (new port, same system name), so the spec branches on <c>Life</c>. Completes with the new life's
+    /// address once its ActorSystem is up and it has reported ready (within 90 s, else this fails). Barriers: the new
+    /// life is waited for from the barrier pending when it became ready on (the others may already wait there; the caller
+    /// cannot, it is blocked here), else from the next barrier to begin; so it must enter the next barrier the caller
+    /// enters, and barriers that passed before it was ready never waited for it. The role is judged by its last life.
+    /// </summary>
+    public async Task<Address> Restart(RoleName node) => Address.Parse((await Command("restart", node).ConfigureAwait(false)).Address!);
 
     /// <summary>Stops the role's process with SIGSTOP; it keeps its resources and counts for barriers.</summary>
     public Task Freeze(RoleName node) => Command("freeze", node);

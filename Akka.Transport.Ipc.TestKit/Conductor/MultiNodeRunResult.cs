@@ -33,7 +33,7 @@ internal sealed class MultiNodeRunResult
 
     public TimeSpan Elapsed { get; }
 
-    /// <summary>Each role's process id (all of them gone by the time the result exists).</summary>
+    /// <summary>Each life's process id, by role (b) and restarted life (b#1…); all gone by the time the result exists.</summary>
     public IReadOnlyDictionary<string, int> ProcessIds { get; }
 
     /// <summary>The run's private directory (removed by the time the result exists).</summary>

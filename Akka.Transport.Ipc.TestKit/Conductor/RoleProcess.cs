@@ -13,22 +13,33 @@ internal sealed class RoleProcess : IDisposable
 {
     private readonly Process _process;
 
-    private RoleProcess(Process process, string role)
+    private RoleProcess(Process process, string role, int life)
     {
         _process = process;
         Role = role;
+        Life = life;
         Pid = process.Id;
         Exited = WaitAsync();
     }
 
     public string Role { get; }
 
+    /// <summary>Which process of the role this is: 0 the first, then one more for each restart.</summary>
+    public int Life { get; }
+
+    /// <summary>The role, with the life after '#' when it is not the first (b, b#1, b#2…).</summary>
+    public string Label => Life == 0 ? Role : $"{Role}#{Life}";
+
     public int Pid { get; }
 
     /// <summary>Completes with the exit code once the process has exited and its output is read to the end.</summary>
     public Task<int> Exited { get; }
 
-    public static RoleProcess Start(NodeEnvironment environment, RunOutput output)
+    /// <summary>
+    /// Starts the role's process; as <paramref name="user"/> (its uid, gid and groups: the runtime switches in the child
+    /// before exec, which needs root) when not null.
+    /// </summary>
+    public static RoleProcess Start(NodeEnvironment environment, RunOutput output, string? user = null)
     {
         string specDirectory = Path.GetDirectoryName(environment.SpecAssembly)!;
         string specName = Path.GetFileNameWithoutExtension(environment.SpecAssembly);
@@ -47,10 +58,21 @@ internal sealed class RoleProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "exec", "--runtimeconfig", runtimeConfig, "--depsfile", deps, typeof(RoleProcess).Assembly.Location })
+        // The node program from the spec's directory (a test project's output holds the kit): the host resolves the
+        // app's assemblies beside its entry point, so a role run from a trimmed copy must start from the copy.
+        string kit = Path.Combine(specDirectory, Path.GetFileName(typeof(RoleProcess).Assembly.Location));
+        if (!File.Exists(kit))
+            kit = typeof(RoleProcess).Assembly.Location;
+        foreach (var argument in new[] { "exec", "--runtimeconfig", runtimeConfig, "--depsfile", deps, kit })
             startInfo.ArgumentList.Add(argument);
         foreach (var (name, value) in environment.ToVariables())
             startInfo.Environment[name] = value;
+        if (user is not null)
+        {
+            startInfo.UserName = user;
+            // The other user's home may not exist or not be writable (nobody's is /nonexistent): the host writes there.
+            startInfo.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+        }
 
         var process = new Process { StartInfo = startInfo };
         process.OutputDataReceived += (_, e) =>
@@ -66,7 +88,7 @@ internal sealed class RoleProcess : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new RoleProcess(process, environment.Role);
+        return new RoleProcess(process, environment.Role, environment.Life);
     }
 
     /// <summary>Sends <paramref name="signal"/>; false when the process is already gone.</summary>

@@ -42,10 +42,25 @@ internal sealed class RoleState
 
     public bool HasExited { get; set; }
 
+    /// <summary>The life of <see cref="Process"/>: 0, then one more for each restart.</summary>
+    public int Life { get; set; }
+
+    /// <summary>
+    /// The number of the first barrier that waits for this role's current life (<see cref="BarrierState.Number"/>):
+    /// 1 for a first life; for a restarted life, the barrier pending when it was ready, or else the next to begin.
+    /// </summary>
+    public int FirstBarrier { get; set; } = 1;
+
+    /// <summary>Answered with the new life's address once it is ready, while a restart is under way.</summary>
+    public TaskCompletionSource<string>? Restarting { get; set; }
+
     public int? ExitCode { get; set; }
 
     /// <summary>Still expected at barriers: running, and neither finished nor removed by the conductor.</summary>
     public bool TakesPart => Fate == RoleFate.Running && !ReportedPassed && SkipReason is null && !HasExited;
+
+    /// <summary>Barrier <paramref name="barrier"/> waits for this role: it takes part, and its life began before the barrier did.</summary>
+    public bool AwaitedAt(BarrierState barrier) => TakesPart && FirstBarrier <= barrier.Number;
 
     public void Send(ConductorMessage message) => Link?.TrySend(message);
 }

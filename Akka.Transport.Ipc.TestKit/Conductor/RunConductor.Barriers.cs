@@ -6,6 +6,8 @@ namespace Akka.Transport.Ipc.TestKit.Conductor;
 /// Barriers: one at a time, as in Akka.Remote.TestKit. A barrier passes when every role that
 /// <see cref="RoleState.TakesPart"/> has entered it; it fails when a role enters a different one, when a role fails,
 /// or when <see cref="MultiNodeConfig.BarrierTimeout"/> passes after the first arrival — naming the missing roles.
+/// A restarted life is waited for from the barrier pending when it was ready (else the next one) on; barriers that
+/// passed before never waited for it.
 /// </summary>
 internal sealed partial class RunConductor
 {
@@ -28,7 +30,7 @@ internal sealed partial class RunConductor
             }
             if (_barrier is null)
             {
-                var barrier = new BarrierState(name);
+                var barrier = new BarrierState(name, ++_barriersBegun);
                 _barrier = barrier;
                 _ = Task.Delay(_config.BarrierTimeout).ContinueWith(_ => OnBarrierTimeout(barrier), TaskScheduler.Default);
             }
@@ -42,7 +44,7 @@ internal sealed partial class RunConductor
     {
         if (_barrier is not { } barrier)
             return;
-        if (_roles.Values.Where(r => r.TakesPart).Any(r => !barrier.Arrived.ContainsKey(r)))
+        if (_roles.Values.Where(r => r.AwaitedAt(barrier)).Any(r => !barrier.Arrived.ContainsKey(r)))
             return;
         _barrier = null;
         foreach (var (role, id) in barrier.Arrived)
@@ -56,7 +58,7 @@ internal sealed partial class RunConductor
         {
             if (!ReferenceEquals(_barrier, barrier))
                 return;
-            var missing = _roles.Values.Where(r => r.TakesPart && !barrier.Arrived.ContainsKey(r)).ToList();
+            var missing = _roles.Values.Where(r => r.AwaitedAt(barrier) && !barrier.Arrived.ContainsKey(r)).ToList();
             string text = $"Barrier '{barrier.Name}' timed out after {_config.BarrierTimeout.TotalSeconds:0.###} s: "
                 + $"{BarrierState.Names(missing)} never arrived (arrived: {barrier.ArrivedNames})";
             _failures.Add(text);

@@ -16,9 +16,12 @@ internal sealed partial class RunConductor
         string? failure;
         long signalledAt = 0;
         int exitCode = 0;
+        string? address = null;
         try
         {
-            if (command.Operation == "kill")
+            if (command.Operation == "restart")
+                (failure, address) = await RestartAsync(command).ConfigureAwait(false);
+            else if (command.Operation == "kill")
                 (failure, signalledAt) = await KillAsync(command).ConfigureAwait(false);
             else if (command.Operation == "signal")
                 (failure, exitCode) = await SignalAsync(command).ConfigureAwait(false);
@@ -33,7 +36,7 @@ internal sealed partial class RunConductor
         }
         _output.Conductor($"{command.Operation} {command.Role}{(command.Target is null ? "" : " → " + command.Target)} "
             + $"for {requester.Name}: {failure ?? "done"}");
-        requester.Send(new ConductorMessage { Kind = "reply", Id = command.Id, Ok = failure is null, Text = failure, Timestamp = signalledAt, Code = exitCode });
+        requester.Send(new ConductorMessage { Kind = "reply", Id = command.Id, Ok = failure is null, Text = failure, Timestamp = signalledAt, Code = exitCode, Address = address });
     }
 
     /// <summary>

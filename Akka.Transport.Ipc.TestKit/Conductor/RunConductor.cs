@@ -26,6 +26,7 @@ internal sealed partial class RunConductor : IDisposable
     private readonly ConcurrentDictionary<int, TaskCompletionSource<ConductorMessage>> _nodeRequests = new();
     private readonly TaskCompletionSource _allExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private BarrierState? _barrier;
+    private int _barriersBegun;
     private string? _poison;
     private bool _addressesSent;
     private int _nextRequestId;
@@ -48,8 +49,8 @@ internal sealed partial class RunConductor : IDisposable
     {
         lock (_gate)
             _roles[role].Process = process;
-        _output.Conductor($"started {role} (pid {process.Pid})");
-        process.Exited.ContinueWith(t => OnExited(role, t.IsCompletedSuccessfully ? t.Result : -1), TaskScheduler.Default);
+        _output.Conductor($"started {process.Label} (pid {process.Pid})");
+        process.Exited.ContinueWith(t => OnExited(process, t.IsCompletedSuccessfully ? t.Result : -1), TaskScheduler.Default);
     }
 
     /// <summary>Run-level failures (barriers, time-outs) followed by each failed role's failure.</summary>
@@ -197,10 +198,16 @@ internal sealed partial class RunConductor : IDisposable
         lock (_gate)
         {
             role.Address = address;
-            _output.Conductor($"{role.Name} is ready at {address}");
+            _output.Conductor($"{role.Name}{(role.Life == 0 ? "" : "#" + role.Life)} is ready at {address}");
             if (_poison is not null)
             {
                 role.Send(new ConductorMessage { Kind = "addresses", Ok = false, Text = _poison });
+                role.Restarting?.TrySetException(new InvalidOperationException(_poison));
+                return;
+            }
+            if (role.Restarting is { } restarting)
+            {
+                OnRestartedReady(role, restarting);
                 return;
             }
             if (_addressesSent || _roles.Values.Any(r => r.Address is null))
@@ -242,14 +249,18 @@ internal sealed partial class RunConductor : IDisposable
         }
     }
 
-    private void OnExited(string name, int exitCode)
+    private void OnExited(RoleProcess process, int exitCode)
     {
         lock (_gate)
         {
+            string name = process.Role;
             var role = _roles[name];
+            if (!ReferenceEquals(role.Process, process))
+                return; // an earlier life, already judged when the role was restarted
             role.HasExited = true;
             role.ExitCode = exitCode;
-            _output.Conductor($"{name} exited with code {exitCode}");
+            role.Restarting?.TrySetException(new InvalidOperationException($"{process.Label} exited with code {exitCode} before it was ready"));
+            _output.Conductor($"{process.Label} exited with code {exitCode}");
             if (role.Fate == RoleFate.Running)
             {
                 if (role.ReportedPassed && exitCode == 0)

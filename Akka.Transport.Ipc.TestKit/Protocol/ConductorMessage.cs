@@ -14,7 +14,8 @@ namespace Akka.Transport.Ipc.TestKit.Protocol;
 ///   barrier  Id, Name                        throttle  Id, Target (address), Direction, Rate
 ///   command  Id, Operation, Role, Target,    exit      Id, Code
 ///            Direction, Rate, Code           abort     Text (the run is over; the node must stop)
-///   reply    Id, Ok, Text (to throttle/exit)     (a kill's reply also carries Timestamp: when SIGKILL was sent)
+///   reply    Id, Ok, Text (to throttle/exit)     (a kill's reply also carries Timestamp: when SIGKILL was sent;
+///                                                 a restart's, Address: the new life's)
 ///   result   Ok, Text (the spec method's outcome)
 ///   skipped  Text (the spec skipped itself: the reason)
 ///   leaving  Id (the spec ends this process on purpose; answered)             (a signal's reply carries Code: the exit code)

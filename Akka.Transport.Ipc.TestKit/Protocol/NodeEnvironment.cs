@@ -1,7 +1,8 @@
 namespace Akka.Transport.Ipc.TestKit.Protocol;
 
 /// <summary>
-/// What the conductor tells a node process at start, as environment variables (so the spec's constructor, deep in
+/// What the conductor tells a node process at start (<see cref="Life"/>: 0 for a role's first process, then 1, 2…
+/// for each <see cref="TestConductor.Restart"/>), as environment variables (so the spec's constructor, deep in
 /// user code, can read them without arguments being threaded through).
 /// </summary>
 internal sealed record NodeEnvironment(
@@ -11,7 +12,8 @@ internal sealed record NodeEnvironment(
     string SystemName,
     string SpecAssembly,
     string SpecType,
-    string SpecMethod)
+    string SpecMethod,
+    int Life = 0)
 {
     public const string ConductorSocketVariable = "AKKA_IPC_MULTINODE_CONDUCTOR";
     public const string RoleVariable = "AKKA_IPC_MULTINODE_ROLE";
@@ -20,6 +22,7 @@ internal sealed record NodeEnvironment(
     public const string SpecAssemblyVariable = "AKKA_IPC_MULTINODE_ASSEMBLY";
     public const string SpecTypeVariable = "AKKA_IPC_MULTINODE_TYPE";
     public const string SpecMethodVariable = "AKKA_IPC_MULTINODE_METHOD";
+    public const string LifeVariable = "AKKA_IPC_MULTINODE_LIFE";
 
     public IEnumerable<KeyValuePair<string, string>> ToVariables()
     {
@@ -30,6 +33,7 @@ internal sealed record NodeEnvironment(
         yield return new(SpecAssemblyVariable, SpecAssembly);
         yield return new(SpecTypeVariable, SpecType);
         yield return new(SpecMethodVariable, SpecMethod);
+        yield return new(LifeVariable, Life.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>The environment of this process, or null when it was not started by the conductor.</summary>
@@ -44,6 +48,6 @@ internal sealed record NodeEnvironment(
             : throw new InvalidOperationException($"A multi-node node process needs the environment variable {name}.");
         return new NodeEnvironment(socket, Required(RoleVariable), Required(IpcDirectoryVariable),
             Required(SystemNameVariable), Required(SpecAssemblyVariable), Required(SpecTypeVariable),
-            Required(SpecMethodVariable));
+            Required(SpecMethodVariable), int.TryParse(Get(LifeVariable), out int life) ? life : 0);
     }
 }

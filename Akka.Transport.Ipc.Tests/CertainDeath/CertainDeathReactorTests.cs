@@ -3,7 +3,7 @@ using Akka.Configuration;
 using Akka.Event;
 using Akka.Remote;
 using Akka.Transport.Ipc.Tests.Infrastructure;
-using Akka.Transport.Ipc.Tests.NodeHost;
+using Akka.Transport.Ipc.Tests.TestActors;
 using Akka.Transport.Ipc.Transport.CertainDeath;
 using Xunit.Abstractions;
 

@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Transport.Ipc.Configuration;
 using Akka.Transport.Ipc.Tests.Infrastructure;
-using Akka.Transport.Ipc.Tests.NodeHost;
 using Akka.Transport.Ipc.Transport.CertainDeath;
 using Xunit.Abstractions;
 
@@ -11,7 +10,7 @@ namespace Akka.Transport.Ipc.Tests.CertainDeath;
 /// <summary>
 /// <c>down-dead-peers = on</c> that cannot work fails the ActorSystem's start, naming the key, and leaves nothing
 /// in the IPC directory. The companion assembly missing from a real process's directory is in
-/// <see cref="MissingCompanionTests"/>; here the loader's own refusal of a type it cannot load.
+/// the multi-node MissingCompanionSpec; here the loader's own refusal of a type it cannot load.
 /// </summary>
 public sealed class DownDeadPeersStartTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit("akka.loglevel = INFO", output: output), IDisposable
 {

@@ -82,7 +82,7 @@ public sealed class ExampleRoleTests(ITestOutputHelper output) : IDisposable
         };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add("exec \"$0\" \"$@\" < /dev/null");
-        start.ArgumentList.Add(NodeHostLocator.DotnetHost);
+        start.ArgumentList.Add(DotnetHost.Path);
         start.ArgumentList.Add(ExampleLocator.Assembly(example));
         foreach (var arg in args)
             start.ArgumentList.Add(arg);

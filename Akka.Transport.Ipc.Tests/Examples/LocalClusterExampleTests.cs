@@ -63,7 +63,7 @@ public sealed partial class LocalClusterExampleTests(ITestOutputHelper output) :
     private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string? stopAfterLine)
     {
         await BuildExampleAsync();
-        var start = new ProcessStartInfo(NodeHostLocator.DotnetHost)
+        var start = new ProcessStartInfo(DotnetHost.Path)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
@@ -132,7 +132,7 @@ public sealed partial class LocalClusterExampleTests(ITestOutputHelper output) :
         while (root != null && !File.Exists(Path.Combine(root.FullName, "Akka.Transport.Ipc.sln")))
             root = root.Parent;
         Assert.NotNull(root);
-        var build = new ProcessStartInfo(NodeHostLocator.DotnetHost)
+        var build = new ProcessStartInfo(DotnetHost.Path)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };

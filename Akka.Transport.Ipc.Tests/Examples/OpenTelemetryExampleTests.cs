@@ -109,7 +109,7 @@ public sealed partial class OpenTelemetryExampleTests(ITestOutputHelper output) 
 
     private async Task<(int ExitCode, string Stdout, string Stderr)> RunPingPongAsync(params string[] args)
     {
-        var start = new ProcessStartInfo(NodeHostLocator.DotnetHost)
+        var start = new ProcessStartInfo(DotnetHost.Path)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };

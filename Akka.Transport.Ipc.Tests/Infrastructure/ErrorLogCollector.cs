@@ -8,7 +8,7 @@ namespace Akka.Transport.Ipc.Tests.Infrastructure;
 /// <summary>
 /// Collects every ERROR event an ActorSystem publishes (the transport's "IPC transport thread failed", a dropped
 /// frame, Akka's own errors) so the test that caused it fails, except errors the test provokes on purpose and
-/// allows by pattern (and Akka.Remote's own ERROR noise, <see cref="NodeHost.ErrorReporter.AkkaBaseline"/>). It is an actor reference whose <c>Tell</c> runs on the publishing thread, not an actor: it
+/// allows by pattern (and Akka.Remote's own ERROR noise, <see cref="ErrorReporter.AkkaBaseline"/>). It is an actor reference whose <c>Tell</c> runs on the publishing thread, not an actor: it
 /// keeps collecting while the system terminates, after every actor has stopped.
 /// </summary>
 public sealed class ErrorLogCollector : MinimalActorRef
@@ -85,7 +85,7 @@ public sealed class ErrorLogCollector : MinimalActorRef
         if (message is not Error error)
             return;
         string text = $"[{error.LogSource}] {error.Message}{(error.Cause is { } cause ? " | " + cause : "")}";
-        if (NodeHost.ErrorReporter.AkkaBaseline.Any(p => p.IsMatch(text)))
+        if (ErrorReporter.AkkaBaseline.Any(p => p.IsMatch(text)))
             return; // Akka.Remote's own noise on every ended association; see the list
         lock (_allowed)
         {

@@ -1,5 +1,4 @@
 using Akka.Configuration;
-using Akka.Transport.Ipc.Tests.NodeHost;
 
 namespace Akka.Transport.Ipc.Tests.Infrastructure;
 

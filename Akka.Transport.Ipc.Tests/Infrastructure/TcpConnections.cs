@@ -5,7 +5,7 @@ namespace Akka.Transport.Ipc.Tests.Infrastructure;
 /// <summary>
 /// Which TCP connections two processes hold with each other, read from the kernel and not from any transport's word:
 /// the established rows of <c>/proc/net/tcp</c> and <c>/proc/net/tcp6</c> (this network namespace, which the
-/// NodeHost children share), and each process's socket inodes (<c>/proc/&lt;pid&gt;/fd</c> → <c>socket:[inode]</c>).
+/// roles' processes share), and each process's socket inodes (<c>/proc/&lt;pid&gt;/fd</c> → <c>socket:[inode]</c>).
 /// A connection between the two is a pair of rows, one owned by each process, whose local and remote ends are
 /// swapped.
 /// </summary>

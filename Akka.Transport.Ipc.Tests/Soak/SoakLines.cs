@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace Akka.Transport.Ipc.Tests.Soak;
 
-/// <summary>One SOAK-* line a node printed (see SoakNode and SoakReceiver in NodeHost).</summary>
+/// <summary>One SOAK-* line a node printed (see SoakNode, SoakReceiver and SoakNodeLife).</summary>
 internal sealed record SoakLine(string Kind, long Timestamp, string Address, string Detail, int Index)
 {
     public const string Assoc = "SOAK-ASSOC";

@@ -3,7 +3,7 @@ using Akka.Configuration;
 using Akka.Event;
 using Akka.Remote.Transport;
 using Akka.Transport.Ipc.Tests.Infrastructure;
-using Akka.Transport.Ipc.Tests.NodeHost;
+using Akka.Transport.Ipc.Tests.TestActors;
 using Xunit.Abstractions;
 
 namespace Akka.Transport.Ipc.Tests.Transport;

@@ -180,3 +180,102 @@ public sealed class LeavingSpecs : MultiNodeSpec
         Output!.WriteLine($"{Myself.Name} passed the barriers alone");
     }
 }
+
+/// <summary>b runs as user nobody (MultiNodeConfig.RunAs); a as the test's user.</summary>
+public sealed class OtherUserSpecs : MultiNodeSpec
+{
+    public OtherUserSpecs(ITestOutputHelper output) : this(new OtherUserConfig(), output)
+    {
+    }
+
+    private OtherUserSpecs(OtherUserConfig config, ITestOutputHelper output) : base(config, output)
+    {
+    }
+
+    /// <summary>Each role prints its uid and IPC directory; both meet at a barrier (b reached the conductor).</summary>
+    public void Roles_run_as_their_users()
+    {
+        Output!.WriteLine($"{Myself.Name} runs as uid {Mono.Unix.Native.Syscall.getuid()} in {Path.GetFileName(Sys.Settings.Config.GetString("akka.remote.ipc.directory"))}");
+        EnterBarrier("met");
+    }
+
+    private sealed class OtherUserConfig : MultiNodeConfig
+    {
+        public OtherUserConfig()
+        {
+            Role("a");
+            RunAs(Role("b"), "nobody");
+        }
+    }
+}
+
+/// <summary>b runs from a copy of the build output without Akka.Transport.Ipc.Cluster (MultiNodeConfig.WithoutAssemblies).</summary>
+public sealed class LeftOutAssemblySpecs : MultiNodeSpec
+{
+    public LeftOutAssemblySpecs(ITestOutputHelper output) : this(new LeftOutConfig(), output)
+    {
+    }
+
+    private LeftOutAssemblySpecs(LeftOutConfig config, ITestOutputHelper output) : base(config, output)
+    {
+    }
+
+    /// <summary>Each role says where its spec assembly runs from and whether it can load the left-out assembly.</summary>
+    public void Roles_run_from_their_build_output()
+    {
+        string from = Path.GetFileName(Path.GetDirectoryName(GetType().Assembly.Location))!;
+        string cluster;
+        try
+        {
+            System.Reflection.Assembly.Load("Akka.Transport.Ipc.Cluster");
+            cluster = "loads";
+        }
+        catch (FileNotFoundException)
+        {
+            cluster = "is missing";
+        }
+        Output!.WriteLine($"{Myself.Name} runs from {from}; Akka.Transport.Ipc.Cluster {cluster}");
+        EnterBarrier("met");
+    }
+
+    private sealed class LeftOutConfig : MultiNodeConfig
+    {
+        public LeftOutConfig()
+        {
+            Role("a");
+            WithoutAssemblies(Role("b"), "Akka.Transport.Ipc.Cluster");
+        }
+    }
+}
+
+/// <summary>a kills b and restarts it (TestConductor.Restart); b's second life branches on Life.</summary>
+public sealed class RestartSpecs : MultiNodeSpec
+{
+    private readonly ThreeRolesConfig _config;
+
+    public RestartSpecs(ITestOutputHelper output) : this(new ThreeRolesConfig(TimeSpan.FromSeconds(60)), output)
+    {
+    }
+
+    private RestartSpecs(ThreeRolesConfig config, ITestOutputHelper output) : base(config, output) => _config = config;
+
+    /// <summary>b's first life waits to be killed; its second life meets a and c at a later barrier.</summary>
+    public void Killed_role_restarted()
+    {
+        Output!.WriteLine($"{Myself.Name} life {Life} runs");
+        if (Life == 0)
+        {
+            EnterBarrier("started");
+            RunOn(() => Thread.Sleep(Timeout.Infinite), _config.B);
+            RunOn(() =>
+            {
+                var before = GetAddress(_config.B);
+                TestConductor.Kill(_config.B).Wait();
+                var after = TestConductor.Restart(_config.B).Result;
+                Output!.WriteLine($"b is back at {(after == before ? "the same" : "a new")} address");
+            }, _config.A);
+        }
+        EnterBarrier("back");
+        Output!.WriteLine($"{Myself.Name} life {Life} passed 'back'");
+    }
+}

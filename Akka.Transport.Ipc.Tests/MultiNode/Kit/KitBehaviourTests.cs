@@ -117,6 +117,45 @@ public sealed class KitBehaviourTests(ITestOutputHelper output)
         AssertNothingLeft(result);
     }
 
+    [SkippableFact]
+    public async Task A_role_configured_to_run_as_another_user_runs_as_that_user_and_reaches_the_conductor()
+    {
+        Skip.IfNot(Mono.Unix.Native.Syscall.geteuid() == 0, "needs root: the kit switches a role's user; this run is not root");
+        var result = await RunAsync(typeof(OtherUserSpecs), nameof(OtherUserSpecs.Roles_run_as_their_users));
+
+        Assert.True(result.Passed, result.FailureMessage());
+        Assert.Contains("[a] a runs as uid 0 in ipc", result.OutputLines);
+        Assert.Contains($"[b] b runs as uid {Mono.Unix.Native.Syscall.getpwnam("nobody")!.pw_uid} in as-nobody", result.OutputLines);
+        AssertNothingLeft(result);
+    }
+
+    [Fact]
+    public async Task A_role_configured_without_an_assembly_runs_from_a_copy_of_the_build_output_that_lacks_it()
+    {
+        var result = await RunAsync(typeof(LeftOutAssemblySpecs), nameof(LeftOutAssemblySpecs.Roles_run_from_their_build_output));
+
+        Assert.True(result.Passed, result.FailureMessage());
+        Assert.Contains("[a] a runs from net10.0; Akka.Transport.Ipc.Cluster loads", result.OutputLines);
+        Assert.Contains("[b] b runs from build-b; Akka.Transport.Ipc.Cluster is missing", result.OutputLines);
+        AssertNothingLeft(result);
+    }
+
+    [Fact]
+    public async Task A_killed_role_restarted_runs_again_as_its_next_life_and_joins_later_barriers()
+    {
+        var result = await RunAsync(typeof(RestartSpecs), nameof(RestartSpecs.Killed_role_restarted));
+
+        Assert.True(result.Passed, result.FailureMessage());
+        Assert.Equal(RoleFate.Passed, result.Fates["b"]); // judged by its last life
+        Assert.Contains("[b] b life 0 runs", result.OutputLines);
+        Assert.Contains("[b] b life 1 runs", result.OutputLines);
+        Assert.Contains("[a] b is back at a new address", result.OutputLines);
+        foreach (var role in new[] { "a life 0", "c life 0", "b life 1" })
+            Assert.Contains($"[{role[0]}] {role} passed 'back'", result.OutputLines);
+        Assert.Contains("b#1", result.ProcessIds.Keys);
+        AssertNothingLeft(result);
+    }
+
     private async Task<MultiNodeRunResult> RunAsync(Type spec, string method, TimeSpan? timeout = null)
     {
         var result = await MultiNodeRun.RunAsync(spec, method, timeout ?? RunTimeout);

@@ -7,7 +7,7 @@ using Akka.Transport.Ipc.Endpoint;
 using Akka.Transport.Ipc.TestKit;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Akka.Transport.Ipc.Tests.MultiProcess;
-using Akka.Transport.Ipc.Tests.NodeHost;
+using Akka.Transport.Ipc.Tests.TestActors;
 using Google.Protobuf;
 using Xunit.Abstractions;
 
@@ -201,7 +201,7 @@ internal static class AkkaIpcTool
     /// <summary>Runs akka-ipc with <paramref name="args"/>; it must exit 0 within a minute. Returns its standard output.</summary>
     public static string Run(params string[] args)
     {
-        var start = new ProcessStartInfo(NodeHostLocator.DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(DotnetHost.Path) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(typeof(Akka.Transport.Ipc.Tool.EndpointSurvey).Assembly.Location);
         foreach (var arg in args)
             start.ArgumentList.Add(arg);

@@ -4,7 +4,7 @@ using Akka.Cluster;
 using Akka.Transport.Ipc.Diagnostics;
 using Akka.Transport.Ipc.TestKit;
 using Akka.Transport.Ipc.Tests.Infrastructure;
-using Akka.Transport.Ipc.Tests.NodeHost;
+using Akka.Transport.Ipc.Tests.TestActors;
 using Xunit.Abstractions;
 
 namespace Akka.Transport.Ipc.Tests.MultiNode.Specs;

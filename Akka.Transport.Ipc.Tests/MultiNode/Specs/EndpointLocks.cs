@@ -1,11 +1,12 @@
 using System.Globalization;
 using Akka.Transport.Ipc.Endpoint;
+using Akka.Transport.Ipc.Tests.TestActors;
 
 namespace Akka.Transport.Ipc.Tests.MultiNode.Specs;
 
 /// <summary>
 /// Reads the endpoints' lock files of an IPC directory (each names its holder's pid): how a role finds another role's
-/// process, or the bare transport (<see cref="NodeHost.RawSink"/>) another role started beside its system, without
+/// process, or the bare transport (RawSink) another role started beside its system, without
 /// asking over the transport under test.
 /// </summary>
 internal static class EndpointLocks

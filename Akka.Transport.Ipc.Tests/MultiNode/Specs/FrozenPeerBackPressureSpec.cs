@@ -4,7 +4,7 @@ using Akka.Remote.Transport;
 using Akka.Transport.Ipc.TestKit;
 using Akka.Transport.Ipc.Tests.Infrastructure;
 using Akka.Transport.Ipc.Tests.MultiProcess;
-using Akka.Transport.Ipc.Tests.NodeHost;
+using Akka.Transport.Ipc.Tests.TestActors;
 using Google.Protobuf;
 using Xunit.Abstractions;
 

@@ -3,7 +3,7 @@ using Akka.Configuration;
 using Akka.Remote;
 using Akka.Transport.Ipc.TestKit;
 using Akka.Transport.Ipc.Tests.MultiProcess;
-using Akka.Transport.Ipc.Tests.NodeHost;
+using Akka.Transport.Ipc.Tests.TestActors;
 using Xunit.Abstractions;
 
 namespace Akka.Transport.Ipc.Tests.MultiNode.Specs;

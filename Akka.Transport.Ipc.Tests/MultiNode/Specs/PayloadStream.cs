@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
-using Akka.Transport.Ipc.Tests.NodeHost;
+using Akka.Transport.Ipc.Tests.TestActors;
 
 namespace Akka.Transport.Ipc.Tests.MultiNode.Specs;
 

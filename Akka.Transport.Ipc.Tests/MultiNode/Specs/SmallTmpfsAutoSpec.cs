@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.TestKit;
 using Akka.Transport.Ipc.Tests.MultiProcess;
-using Akka.Transport.Ipc.Tests.NodeHost;
+using Akka.Transport.Ipc.Tests.TestActors;
 using Xunit.Abstractions;
 
 namespace Akka.Transport.Ipc.Tests.MultiNode.Specs;

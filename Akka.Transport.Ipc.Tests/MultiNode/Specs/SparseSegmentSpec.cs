@@ -3,7 +3,7 @@ using Akka.Configuration;
 using Akka.Transport.Ipc.Channels;
 using Akka.Transport.Ipc.TestKit;
 using Akka.Transport.Ipc.Tests.MultiProcess;
-using Akka.Transport.Ipc.Tests.NodeHost;
+using Akka.Transport.Ipc.Tests.TestActors;
 using Akka.Transport.Ipc.Tests.Reliability;
 using Xunit.Abstractions;
 

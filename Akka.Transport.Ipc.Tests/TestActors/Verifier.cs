@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.TestActors;
 
 /// <summary>
 /// Receives the streaming test's byte[] messages and checks order, length and content.

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.Soak;
 
 /// <summary>
 /// Payloads of the chaos soak: numbered per (sender, receiver, epoch) stream, 8 B to 300 KB, every byte a function

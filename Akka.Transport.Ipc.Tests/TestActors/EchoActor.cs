@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.TestActors;
 
 /// <summary>Replies every message unchanged to its sender.</summary>
 public sealed class EchoActor : ReceiveActor

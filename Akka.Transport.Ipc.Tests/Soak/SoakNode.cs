@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Event;
 using Akka.Remote;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.Soak;
 
 /// <summary>
 /// The soak's per-node coordinator (<c>/user/soak</c>): one <see cref="SoakSender"/> per peer address it is given
@@ -12,6 +13,8 @@ namespace Akka.Transport.Ipc.Tests.NodeHost;
 ///   SOAK-ASSOC ts address       an association with address is up (AssociatedEvent)
 ///   SOAK-DISASSOC ts address    an association with address ended (DisassociatedEvent)
 /// </code>
+/// A payload of one of its senders that this ActorSystem dropped to dead letters is handed to that sender, which
+/// prints it (SOAK-DROPPED, see <see cref="SoakSender"/>).
 /// A DisassociatedEvent also tells the sender to that address to stop and look for its receiver again.
 /// </summary>
 public sealed class SoakNode : ReceiveActor
@@ -33,6 +36,10 @@ public sealed class SoakNode : ReceiveActor
                 sender.Tell(SoakSender.Lost.Instance);
         });
         Receive<Peers>(SetPeers);
+        // Akka.Remote drops what is sent to an address it gates (after an association ended) to dead letters: the
+        // sender says which of its messages those were, so a receiver's missing messages can be accounted for.
+        Receive<DeadLetter>(d => d.Message is byte[] && _senders.ContainsValue(d.Sender),
+            d => d.Sender.Tell(new SoakSender.Dropped((byte[])d.Message)));
     }
 
     /// <summary>The addresses this node streams to from now on (senders to others stop).</summary>
@@ -42,6 +49,7 @@ public sealed class SoakNode : ReceiveActor
     {
         Context.System.EventStream.Subscribe(Self, typeof(AssociatedEvent));
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);

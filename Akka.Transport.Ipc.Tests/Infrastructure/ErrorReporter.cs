@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Akka.Actor;
 using Akka.Event;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.Infrastructure;
 
 /// <summary>
 /// Prints every ERROR event of the node's ActorSystem as a marker line the harness turns into a test failure:

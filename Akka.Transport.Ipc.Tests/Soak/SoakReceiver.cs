@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Akka.Actor;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.Soak;
 
 /// <summary>
 /// The soak's receiving end (<c>/user/soak-receiver</c>): answers <c>HELLO nonce</c> with <c>WELCOME nonce</c>, and
@@ -11,7 +11,8 @@ namespace Akka.Transport.Ipc.Tests.NodeHost;
 /// Prints, with <see cref="Stopwatch.GetTimestamp"/> (CLOCK_MONOTONIC, comparable across processes):
 /// <code>
 ///   SOAK-ERROR ts sender detail          content or length wrong: never excusable
-///   SOAK-ANOMALY ts sender kind detail   gap, duplicate, order, or loss across an epoch change
+///   SOAK-ANOMALY ts sender kind detail   gap, duplicate, order, or loss across an epoch change (a loss of whole
+///                                        messages ends with "[missing epoch:first-last receiver uid sender uid]")
 ///   SOAK-EPOCH ts sender epoch lost      the sender re-associated (lost = messages of the old epoch never seen)
 ///   SOAK-STATS ts total address=count …  every second: messages checked, cumulative per sender address
 /// </code>
@@ -53,7 +54,9 @@ public sealed class SoakReceiver : ReceiveActor, IWithTimers
             stream = new Stream { Epoch = epoch };
             _streams[Sender] = stream;
             if (epoch != 0 || seq != 0)
-                Anomaly(sender, "start", $"a new sender incarnation began with {epoch}:{seq}, expected 0:0");
+                Anomaly(sender, "start", $"a new sender incarnation began with {epoch}:{seq}, expected 0:0"
+                    + (seq == 0 && epoch == 1 ? $" ({SoakPayload.PrevSentOf(payload)} messages announced sent in epoch 0)"
+                        + Missing(0, 0, SoakPayload.PrevSentOf(payload)) : ""));
         }
         else if (epoch > stream.Epoch)
         {
@@ -62,7 +65,8 @@ public sealed class SoakReceiver : ReceiveActor, IWithTimers
             if (epoch != stream.Epoch + 1 || seq != 0)
                 Anomaly(sender, "epoch", $"epoch {stream.Epoch} → {epoch} at seq {seq}");
             else if (lost != 0)
-                Anomaly(sender, "lost", $"{lost} messages of epoch {stream.Epoch} never arrived ({stream.Received} did)");
+                Anomaly(sender, "lost", $"{lost} messages of epoch {stream.Epoch} never arrived ({stream.Received} did)"
+                    + (lost > 0 ? Missing(stream.Epoch, stream.Received, stream.Received + lost) : ""));
             stream.Epoch = epoch;
             stream.Next = 0;
             stream.Received = 0;
@@ -82,6 +86,14 @@ public sealed class SoakReceiver : ReceiveActor, IWithTimers
         if (seq % AckEvery == AckEvery - 1)
             Sender.Tell(((long)epoch << 32) | (uint)seq);
     }
+
+    /// <summary>
+    /// Which messages never arrived, for a stream that lost whole messages at an epoch change, with this receiver's and
+    /// the sender's uids (the sender's SOAK-DROPPED lines name the same): " [missing epoch:first-last receiver uid
+    /// sender uid]".
+    /// </summary>
+    private string Missing(int epoch, int from, int to) =>
+        $" [missing {epoch}:{from}-{to - 1} receiver {Self.Path.Uid} sender {Sender.Path.Uid}]";
 
     private static void Anomaly(string sender, string kind, string detail) =>
         Print($"SOAK-ANOMALY {Stopwatch.GetTimestamp()} {sender} {kind} {detail}");

@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.TestActors;
 
 /// <summary>
 /// Receives sequence numbers from many senders and checks that each sender's arrive in order with none missing:

@@ -1,13 +1,18 @@
+using System.Diagnostics;
 using Akka.Actor;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.Soak;
 
 /// <summary>
 /// Streams <see cref="SoakPayload"/>s to one peer's <see cref="SoakReceiver"/> at a fixed rate, with at most
 /// <see cref="Window"/> unacknowledged (so a frozen peer costs bounded memory). It finds the receiver with
 /// <c>HELLO nonce</c> through an actor selection; a <c>WELCOME</c> from another actor ref (a restarted peer) starts
 /// a new stream at epoch 0, one from the same ref (a re-association after the association ended) the next epoch.
-/// When its parent reports the association gone (<see cref="Lost"/>), it stops sending and looks again.
+/// When its parent reports the association gone (<see cref="Lost"/>), it stops sending and looks again. When its
+/// parent reports that this ActorSystem dropped one of its payloads to dead letters (<see cref="Dropped"/>: Akka.Remote
+/// drops what is sent to an address it gates after an association ended, before the transport sees it), it prints
+/// <c>SOAK-DROPPED ts address receiverUid senderUid epoch seq</c>, so a check can tell such a message from one the
+/// transport lost (<see cref="SoakReceiver"/> names the same uids in the anomaly).
 /// </summary>
 public sealed class SoakSender : ReceiveActor, IWithTimers
 {
@@ -39,6 +44,9 @@ public sealed class SoakSender : ReceiveActor, IWithTimers
     {
         public static readonly Lost Instance = new();
     }
+
+    /// <summary>A payload this sender sent went to dead letters in its own ActorSystem.</summary>
+    public sealed record Dropped(byte[] Payload);
 
     public string TargetAddress { get; }
 
@@ -79,6 +87,7 @@ public sealed class SoakSender : ReceiveActor, IWithTimers
         Receive<string>(_ => { }); // a late WELCOME of an earlier search
         Receive<long>(_ => { });   // a late ack of an earlier epoch
         Receive<Lost>(_ => { });
+        Receive<Dropped>(PrintDropped);
     }
 
     private void Streaming()
@@ -99,7 +108,17 @@ public sealed class SoakSender : ReceiveActor, IWithTimers
                 _acked = Math.Max(_acked, (int)(uint)ack + 1);
         });
         Receive<Lost>(_ => Become(Resolving));
+        Receive<Dropped>(PrintDropped);
         Receive<string>(_ => { });
+    }
+
+    // The receiver it was sent to is the current target: a payload goes to dead letters while it is sent (a gated
+    // address), before any later WELCOME could change the target.
+    private void PrintDropped(Dropped dropped)
+    {
+        Console.Out.WriteLine($"SOAK-DROPPED {Stopwatch.GetTimestamp()} {TargetAddress} {_target?.Path.Uid ?? 0} {Self.Path.Uid} "
+            + $"{SoakPayload.EpochOf(dropped.Payload)} {SoakPayload.SequenceOf(dropped.Payload)}");
+        Console.Out.Flush();
     }
 
     private sealed class TickMessage

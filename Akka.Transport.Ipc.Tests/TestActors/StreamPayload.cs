@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.TestActors;
 
 /// <summary>
 /// Deterministic payloads for the streaming test: length and content are functions of the

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Remote.Transport;
 
-namespace Akka.Transport.Ipc.Tests.NodeHost;
+namespace Akka.Transport.Ipc.Tests.TestActors;
 
 /// <summary>
 /// A bare <see cref="IpcTransport"/> in a node, beside its remoting, on the node's own transport settings and a
