@@ -74,6 +74,17 @@ internal sealed class PollRegistration
 /// Once disposed the loop runs nothing more: <see cref="Post"/> and <see cref="Wake"/> do nothing,
 /// <see cref="Watch"/> tells the handler and closes the descriptor at once.
 /// </summary>
+/// <remarks>
+/// After a round that found work the loop does not sleep at once: it polls again without waiting while its
+/// <see cref="IdleStrategy"/> spins and then yields twice, as the shared-memory receiver does. A FIFO stream's next
+/// frame usually arrives within that window, so neither side pays a wake-up (the writer's pipe write wakes no sleeper,
+/// this thread is not switched out and in). Measured on 2 vCPUs, fifo e2e (alternating runs against the loop
+/// without it): on a quiet machine 1 client 152–164 k → 241–264 k msgs/s, 10 clients 266–290 k → 318–461 k, the poll
+/// thread's CPU 1.17–1.19 → 0.41–0.57 µs/msg; beside four niced busy loops, better too. Beside a test run of many
+/// short-lived processes one client lost half (the yields then wait behind them), as the shm receiver's would.
+/// Yields, not spins alone: spinning and then sleeping anyway cost more than sleeping at once (1.5–1.7 µs/msg).
+/// An idle loop sleeps in poll() as before: the window follows work only.
+/// </remarks>
 internal sealed unsafe class PollLoop : IDisposable
 {
     private readonly ConcurrentQueue<Action> _work = new();
@@ -90,6 +101,10 @@ internal sealed unsafe class PollLoop : IDisposable
     private long _wakeWrites;
     private int _wakePending; // 1 from a wake's byte until the loop drains the pipe: later wakes need no byte of their own
     private bool _closed; // guarded by _postLock: no posted work runs any more
+    private IdleStrategy _idle = new(TimeSpan.Zero); // poll thread: after a round with work, polls again before sleeping
+    private bool _hot; // poll thread: the last round found work, and the idle strategy still spins or yields
+    private long _waitingPolls; // poll thread writes, anyone reads
+    private long _hotPolls;
 
     public PollLoop(string name, Action<Exception> onError)
     {
@@ -105,6 +120,12 @@ internal sealed unsafe class PollLoop : IDisposable
 
     /// <summary>Bytes written to the wake pipe so far (each one a system call here and a poll() return there).</summary>
     public long WakeWrites => Interlocked.Read(ref _wakeWrites);
+
+    /// <summary>poll() calls that could wait (for a descriptor, a wake or a timer): each one may put the thread to sleep.</summary>
+    public long WaitingPolls => Volatile.Read(ref _waitingPolls);
+
+    /// <summary>poll() calls made without waiting, in the window after a round that found work.</summary>
+    public long HotPolls => Volatile.Read(ref _hotPolls);
 
     /// <summary>True when called on the poll thread.</summary>
     public bool IsLoopThread => Thread.CurrentThread == _thread;
@@ -213,12 +234,24 @@ internal sealed unsafe class PollLoop : IDisposable
                 RunPosted();
                 int count = BuildPollSet();
                 int ready;
+                if (_hot)
+                    Volatile.Write(ref _hotPolls, _hotPolls + 1);
+                else
+                    Volatile.Write(ref _waitingPolls, _waitingPolls + 1);
                 fixed (LibC.PollFd* fds = _pollFds)
-                    ready = LibC.Poll(fds, (nuint)count, NextTimeout());
+                    ready = LibC.Poll(fds, (nuint)count, _hot ? 0 : NextTimeout());
                 if (ready < 0 && LibC.Errno != Errno.EINTR)
                     throw new IpcSystemException("poll", _thread.Name ?? "poll", LibC.Errno);
                 if (ready > 0)
+                {
                     Dispatch(count);
+                    _idle.Reset();
+                    _hot = true;
+                }
+                else if (_hot)
+                {
+                    _hot = _idle.Idle() != IdleAction.Block;
+                }
                 RunTimers();
                 _backoff.Succeeded();
             }
