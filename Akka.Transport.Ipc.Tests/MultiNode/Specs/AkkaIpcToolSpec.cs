@@ -13,25 +13,6 @@ using Xunit.Abstractions;
 
 namespace Akka.Transport.Ipc.Tests.MultiNode.Specs;
 
-public sealed class AkkaIpcToolConfig : MultiNodeConfig
-{
-    public AkkaIpcToolConfig(string mode)
-    {
-        Mode = mode;
-        Writer = Role("writer");
-        Frozen = Role("frozen");
-        CommonConfig = ConfigurationFactory.ParseString("akka.remote.ipc.ring-size = 64KiB").WithFallback(ModeConfig.For(mode));
-    }
-
-    public string Mode { get; }
-
-    /// <summary>Writes through its own bare transport and runs the tool (the harness's test process).</summary>
-    public RoleName Writer { get; }
-
-    /// <summary>Runs the raw sink the writer writes to; frozen, then SIGKILLed.</summary>
-    public RoleName Frozen { get; }
-}
-
 /// <summary>
 /// The akka-ipc tool, run as a process, against live processes: a stream's exact counts (100 frames, their bytes, the
 /// peer, channel and direction), a frozen reader's full queue (1 MB – 1 MiB), full ring (shm: 60–64 KiB) and refused
@@ -41,7 +22,7 @@ public sealed class AkkaIpcToolConfig : MultiNodeConfig
 /// reported, not fatal. Clean shutdown, no unexpected ERROR, empty directory. (Ported from the NodeHost harness's
 /// AkkaIpcToolTests.)
 /// </summary>
-public abstract class AkkaIpcToolSpec(AkkaIpcToolConfig config, ITestOutputHelper output) : HarnessCheckedSpec(config, output)
+public abstract class AkkaIpcToolSpec(WriterAndFrozenSinkConfig config, ITestOutputHelper output) : HarnessCheckedSpec(config, output)
 {
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(60);
 
@@ -188,10 +169,10 @@ public abstract class AkkaIpcToolSpec(AkkaIpcToolConfig config, ITestOutputHelpe
 }
 
 [Collection(MultiProcessCollection.Name)]
-public sealed class ShmAkkaIpcToolSpec(ITestOutputHelper output) : AkkaIpcToolSpec(new AkkaIpcToolConfig("shm"), output);
+public sealed class ShmAkkaIpcToolSpec(ITestOutputHelper output) : AkkaIpcToolSpec(new WriterAndFrozenSinkConfig("shm"), output);
 
 [Collection(MultiProcessCollection.Name)]
-public sealed class FifoAkkaIpcToolSpec(ITestOutputHelper output) : AkkaIpcToolSpec(new AkkaIpcToolConfig("fifo"), output);
+public sealed class FifoAkkaIpcToolSpec(ITestOutputHelper output) : AkkaIpcToolSpec(new WriterAndFrozenSinkConfig("fifo"), output);
 
 /// <summary>The akka-ipc tool as a process (its dll under the dotnet host running the tests).</summary>
 internal static class AkkaIpcTool

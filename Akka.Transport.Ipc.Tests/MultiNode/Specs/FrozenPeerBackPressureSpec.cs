@@ -10,24 +10,6 @@ using Xunit.Abstractions;
 
 namespace Akka.Transport.Ipc.Tests.MultiNode.Specs;
 
-public sealed class FrozenPeerBackPressureConfig : MultiNodeConfig
-{
-    public FrozenPeerBackPressureConfig(string mode)
-    {
-        Mode = mode;
-        Writer = Role("writer");
-        Frozen = Role("frozen");
-        CommonConfig = ConfigurationFactory.ParseString("akka.remote.ipc.ring-size = 64KiB").WithFallback(ModeConfig.For(mode));
-    }
-
-    public string Mode { get; }
-
-    public RoleName Writer { get; }
-
-    /// <summary>Runs the raw sink (a bare transport beside its remoting) and is frozen.</summary>
-    public RoleName Frozen { get; }
-}
-
 /// <summary>
 /// README: "A frozen peer (SIGSTOP) is alive … Writers queue up to send-queue-limit, then Write returns false
 /// (back-pressure); after SIGCONT everything arrives once, in order." The reader is a real process (the frozen role's
@@ -37,7 +19,7 @@ public sealed class FrozenPeerBackPressureConfig : MultiNodeConfig
 /// retrying refused frames as Akka's EndpointWriter does, all 5 000 arrive once and in order; clean shutdown, no
 /// unexpected ERROR, empty directory. (Ported from the NodeHost harness's FrozenPeerBackPressureTests.)
 /// </summary>
-public abstract class FrozenPeerBackPressureSpec(FrozenPeerBackPressureConfig config, ITestOutputHelper output) : HarnessCheckedSpec(config, output)
+public abstract class FrozenPeerBackPressureSpec(WriterAndFrozenSinkConfig config, ITestOutputHelper output) : HarnessCheckedSpec(config, output)
 {
     private const int FrameSize = 1024;
     private const int QueueLimitFrames = 1024; // send-queue-limit = 1MiB of 1 KiB frames
@@ -176,7 +158,7 @@ public abstract class FrozenPeerBackPressureSpec(FrozenPeerBackPressureConfig co
 }
 
 [Collection(MultiProcessCollection.Name)]
-public sealed class ShmFrozenPeerBackPressureSpec(ITestOutputHelper output) : FrozenPeerBackPressureSpec(new FrozenPeerBackPressureConfig("shm"), output);
+public sealed class ShmFrozenPeerBackPressureSpec(ITestOutputHelper output) : FrozenPeerBackPressureSpec(new WriterAndFrozenSinkConfig("shm"), output);
 
 [Collection(MultiProcessCollection.Name)]
-public sealed class FifoFrozenPeerBackPressureSpec(ITestOutputHelper output) : FrozenPeerBackPressureSpec(new FrozenPeerBackPressureConfig("fifo"), output);
+public sealed class FifoFrozenPeerBackPressureSpec(ITestOutputHelper output) : FrozenPeerBackPressureSpec(new WriterAndFrozenSinkConfig("fifo"), output);
