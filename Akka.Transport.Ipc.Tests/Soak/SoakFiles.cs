@@ -64,10 +64,16 @@ internal sealed class SoakFiles(string directory)
 /// One node life's output as the driver sees it: the lines of its output file so far, read on from where the last
 /// read stopped (a line is taken once its newline is there).
 /// </summary>
+/// <remarks>
+/// The life appends while the driver reads, and a line may reach the file in several writes. So the read position
+/// advances by exactly the bytes read (never to a length taken after the read: bytes appended in between would be
+/// skipped, as once turned "akka.ipc://Soak3@…" into "akka.ipc://ak3@…"), and bytes after the last newline wait for the
+/// next read undecoded (a newline byte never occurs inside a UTF-8 sequence, so only whole lines are decoded).
+/// </remarks>
 internal sealed class SoakLifeOutput(string path)
 {
     private readonly List<string> _lines = [];
-    private string _partial = "";
+    private byte[] _partial = [];
     private long _offset;
 
     /// <summary>The life's process id (from its SOAK-LIFE line).</summary>
@@ -91,14 +97,19 @@ internal sealed class SoakLifeOutput(string path)
         if (!File.Exists(path))
             return;
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        if (file.Length <= _offset)
+        long available = file.Length - _offset;
+        if (available <= 0)
             return;
+        var bytes = new byte[_partial.Length + available];
+        _partial.CopyTo(bytes, 0);
         file.Seek(_offset, SeekOrigin.Begin);
-        using var reader = new StreamReader(file);
-        string text = _partial + reader.ReadToEnd();
-        _offset = file.Length;
-        var parts = text.Split('\n');
-        _partial = parts[^1];
-        _lines.AddRange(parts[..^1].Select(l => l.TrimEnd('\r')));
+        int read = file.ReadAtLeast(bytes.AsSpan(_partial.Length), (int)available, throwOnEndOfStream: false);
+        _offset += read;
+        var text = bytes.AsSpan(0, _partial.Length + read);
+        int end = text.LastIndexOf((byte)'\n');
+        _partial = text[(end + 1)..].ToArray();
+        if (end < 0)
+            return;
+        _lines.AddRange(System.Text.Encoding.UTF8.GetString(text[..end]).Split('\n').Select(l => l.TrimEnd('\r')));
     }
 }
