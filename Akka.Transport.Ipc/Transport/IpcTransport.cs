@@ -121,6 +121,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     public override async Task<AssociationHandle> Associate(Address remoteAddress)
     {
         var rendezvous = _rendezvous ?? throw new InvalidOperationException("Associate called before Listen");
+        ThrowIfHeldOff(remoteAddress);
         if (_network != null)
             return await AssociateRouted(rendezvous, _network, remoteAddress).ConfigureAwait(false);
         if (remoteAddress.Port is not int port || port is < 1 or > 65535)
@@ -170,19 +171,10 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     /// Hybrid: a peer that advertises <paramref name="remoteAddress"/> in this directory is reached over IPC; any
     /// other through the network transport. A co-located peer that cannot be reached over IPC (it died a moment ago,
     /// or refuses: different ring-size or frame limit) is reached through the network too, with a warning when it
-    /// refused — it is still a peer, and the network is how it would be reached without us. Within a second of a
-    /// co-located peer's death its address is not associated with at all (<see cref="RestartingPeers"/> says why).
+    /// refused — it is still a peer, and the network is how it would be reached without us.
     /// </summary>
     private async Task<AssociationHandle> AssociateRouted(Rendezvous rendezvous, Akka.Remote.Transport.Transport network, Address remoteAddress)
     {
-        if (_restartingPeers.InHoldOff(remoteAddress, out var ago))
-        {
-            IpcMeter.ConnectFailed(System.Name, "held-off");
-            throw new InvalidAssociationException(
-                $"Not associating with {Display(remoteAddress)} yet: the co-located peer at that address died {ago.TotalMilliseconds:F0} ms ago "
-                + $"(its IPC endpoint lock was released), and associations to it resume {RestartingPeers.HoldOff.TotalMilliseconds:F0} ms after "
-                + "its death. A restarted incarnation can associate with this node meanwhile.");
-        }
         var shortcut = await TryShortcut(rendezvous, remoteAddress).ConfigureAwait(false);
         if (shortcut != null)
             return shortcut;
@@ -204,6 +196,22 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
             return shortcut;
         }
         return handle;
+    }
+
+    /// <summary>
+    /// Within a second of a co-located peer's certain death its address is not associated with at all, in either mode
+    /// (<see cref="RestartingPeers"/> says why): the attempt fails, Akka.Remote gates the address, and a restarted
+    /// incarnation can associate with this node meanwhile.
+    /// </summary>
+    private void ThrowIfHeldOff(Address remoteAddress)
+    {
+        if (!_restartingPeers.InHoldOff(remoteAddress, out var ago))
+            return;
+        IpcMeter.ConnectFailed(System.Name, "held-off");
+        throw new InvalidAssociationException(
+            $"Not associating with {Display(remoteAddress)} yet: the co-located peer at that address died {ago.TotalMilliseconds:F0} ms ago "
+            + $"(its IPC endpoint lock was released), and associations to it resume {RestartingPeers.HoldOff.TotalMilliseconds:F0} ms after "
+            + "its death. A restarted incarnation can associate with this node meanwhile.");
     }
 
     /// <summary>The shortcut to the live endpoint advertising <paramref name="remoteAddress"/>, or null (none, or unreachable).</summary>
@@ -243,8 +251,7 @@ public sealed class IpcTransport : Akka.Remote.Transport.Transport
     /// </summary>
     private void OnPeerDead(EndpointIdentity peer)
     {
-        if (_network != null)
-            _restartingPeers.Died(peer.Address);
+        _restartingPeers.Died(peer.Address);
         var address = peer.Address.WithProtocol("akka." + peer.Address.Protocol);
         _log.Info("Co-located peer {0} (uid {1}) is gone: its IPC endpoint lock was released", address, peer.Uid);
         System.EventStream.Publish(new PeerEndpointTerminated(address, peer.Uid));

@@ -4,16 +4,18 @@ using Akka.Actor;
 namespace Akka.Transport.Ipc.Transport;
 
 /// <summary>
-/// Network addresses of co-located peers that died recently (hybrid mode), for two rules of <c>Associate</c>:
+/// Addresses of co-located peers that died recently (their IPC endpoint lock was released), for two rules of
+/// <c>Associate</c>:
 /// <list type="number">
-/// <item>For <see cref="HoldOff"/> after the death no outbound association to the address is made at all: Akka.Remote
+/// <item>In either mode, for <see cref="HoldOff"/> after the death no outbound association to the address is made at all: Akka.Remote
 /// 1.5 can orphan a writer it starts in the moment it quarantines the dead incarnation (the quarantine stops the old
 /// writer; a message sent before that writer's Terminated arrives starts a new one; the late Terminated then removes the
 /// new writer's registration). An orphan that reaches a fast-restarted incarnation leaves Akka with two associations to
 /// it, and the one this node writes on is the one the peer stopped reading (seen in the restart spec: the restarted
-/// member never received InitJoinAck). Failing the attempt ends the orphan; the restarted peer associates with this
-/// node itself, and Akka keeps the dead uid quarantined either way.</item>
-/// <item>After that, such a peer restarted on the same address binds its network listener a moment before it
+/// member never received InitJoinAck; plain akka.ipc members restarted on their IPC port at once did the same, 2 of 34
+/// runs of the IPC restart spec without the hold-off). Failing the attempt ends the orphan; the restarted peer
+/// associates with this node itself, and Akka keeps the dead uid quarantined either way.</item>
+/// <item>Hybrid only: after that, such a peer restarted on the same address binds its network listener a moment before it
 /// advertises itself in the IPC directory, so a connection attempt in between reaches it over the network. A network
 /// association is held back for up to <see cref="Patience"/> while the directory is watched, and replaced by the
 /// shortcut as soon as it appears.</item>
