@@ -101,11 +101,7 @@ public abstract class CertainDeathClusterSpec(CertainDeathClusterConfig config, 
         }, config.A, config.B, config.C2);
         EnterBarrier("c2-stayed-up");
 
-        RunOn(() =>
-        {
-            Akka.Actor.CoordinatedShutdown.Get(restarted!).Run(Akka.Actor.CoordinatedShutdown.ClrExitReason.Instance).Wait(StepTimeout);
-            Assert.True(restarted!.WhenTerminated.Wait(StepTimeout), "the restarted C did not leave and terminate");
-        }, config.C2);
+        RunOn(() => LeaveAndTerminate(restarted!, "C"), config.C2);
         EnterBarrier("c2-left");
 
         void AfterKill(long killedAt)

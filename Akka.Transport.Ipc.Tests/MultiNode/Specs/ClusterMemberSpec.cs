@@ -54,6 +54,16 @@ public abstract class ClusterMemberSpec : MultiNodeSpec
     }
 
     /// <summary>
+    /// The restarted incarnation <paramref name="restarted"/> leaves the cluster (CoordinatedShutdown) and its system
+    /// terminates, each within the step time-out; fails naming <paramref name="who"/>.
+    /// </summary>
+    protected static void LeaveAndTerminate(ActorSystem restarted, string who)
+    {
+        CoordinatedShutdown.Get(restarted).Run(CoordinatedShutdown.ClrExitReason.Instance).Wait(StepTimeout);
+        Assert.True(restarted.WhenTerminated.Wait(StepTimeout), $"the restarted {who} did not leave and terminate");
+    }
+
+    /// <summary>
     /// Waits until <paramref name="system"/>'s cluster view holds exactly <paramref name="expected"/>, all Up (and for
     /// <paramref name="notUid"/>'s address, an incarnation other than that uid); fails naming the view.
     /// </summary>

@@ -66,11 +66,7 @@ public abstract class HybridMemberRestartSpec(HybridMembersConfig config, ITestO
         }, config.A, config.C);
         EnterBarrier("checked-again");
 
-        RunOn(() =>
-        {
-            CoordinatedShutdown.Get(restarted!).Run(CoordinatedShutdown.ClrExitReason.Instance).Wait(StepTimeout);
-            Assert.True(restarted!.WhenTerminated.Wait(StepTimeout), "the restarted B did not leave and terminate");
-        }, b2);
+        RunOn(() => LeaveAndTerminate(restarted!, "B"), b2);
         EnterBarrier("b2-left");
     }
 }

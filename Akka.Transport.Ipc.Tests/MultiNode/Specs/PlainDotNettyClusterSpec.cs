@@ -104,11 +104,7 @@ public sealed class PlainDotNettyClusterSpec : ClusterMemberSpec
         RunOn(() => Assert.NotEmpty(TcpBetween(Environment.ProcessId, PidOf(_config.B), "A", "B2")), _config.A);
         EnterBarrier("checked-again");
 
-        RunOn(() =>
-        {
-            CoordinatedShutdown.Get(restarted!).Run(CoordinatedShutdown.ClrExitReason.Instance).Wait(StepTimeout);
-            Assert.True(restarted!.WhenTerminated.Wait(StepTimeout), "the restarted B did not leave and terminate");
-        }, _config.B2);
+        RunOn(() => LeaveAndTerminate(restarted!, "B"), _config.B2);
         EnterBarrier("b2-left");
     }
 }
