@@ -54,6 +54,30 @@ public abstract class ClusterMemberSpec : MultiNodeSpec
     }
 
     /// <summary>
+    /// This member joins through <paramref name="seed"/> with JoinSeedNodes (retried until the seed answers, unlike
+    /// Join), waits for <paramref name="members"/> all Up, exchanges <paramref name="payloads"/> numbered payloads
+    /// with every other member, and returns the uid it sees for <paramref name="watched"/> (the one to be killed).
+    /// </summary>
+    protected long JoinAndExchange(Address seed, IReadOnlyCollection<Address> members, int payloads, Address watched)
+    {
+        Akka.Cluster.Cluster.Get(Sys).JoinSeedNodes(new[] { seed });
+        AwaitAllUp(Sys, members);
+        Exchange(Sys, payloads, payloads / 3, members.Where(m => m != GetAddress(Myself)));
+        return UidOf(Sys, watched);
+    }
+
+    /// <summary>
+    /// Whatever reacted to the first incarnation's death never touched the restarted one at <paramref name="address"/>:
+    /// <paramref name="log"/> holds no event for its current uid but Up and Disassociated.
+    /// </summary>
+    private protected void AssertRestartUntouched(MemberEventLog log, Address address, string who)
+    {
+        long newUid = UidOf(Sys, address);
+        Assert.False(log.Events.Any(e => e.Address == address && e.Uid == newUid && e.Kind is not (MemberEventKind.Up or MemberEventKind.Disassociated)),
+            $"a reaction reached the restarted {who} (uid {newUid}) on {Myself.Name}: {log.Describe()}");
+    }
+
+    /// <summary>
     /// The restarted incarnation <paramref name="restarted"/> leaves the cluster (CoordinatedShutdown) and its system
     /// terminates, each within the step time-out; fails naming <paramref name="who"/>.
     /// </summary>

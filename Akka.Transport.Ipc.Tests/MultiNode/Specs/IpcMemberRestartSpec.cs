@@ -23,13 +23,7 @@ public abstract class IpcMemberRestartSpec(CertainDeathClusterConfig config, ITe
         var members = config.Members.Select(GetAddress).ToList();
         Assert.All(Roles, r => Assert.Equal("akka.ipc", GetAddress(r).Protocol));
         long oldUid = 0;
-        RunOn(() =>
-        {
-            Akka.Cluster.Cluster.Get(Sys).JoinSeedNodes(new[] { GetAddress(config.A) }); // retried until the seed answers, unlike Join
-            AwaitAllUp(Sys, members);
-            Exchange(Sys, 500, 500 / 3, members.Where(m => m != GetAddress(Myself)));
-            oldUid = UidOf(Sys, c);
-        }, config.Members);
+        RunOn(() => oldUid = JoinAndExchange(GetAddress(config.A), members, 500, c), config.Members);
         EnterBarrier("exchanged");
 
         RunOn(() => TestConductor.Kill(config.C).Wait(), config.A);
@@ -48,12 +42,7 @@ public abstract class IpcMemberRestartSpec(CertainDeathClusterConfig config, ITe
         RunOn(() => Exchange(self, 1000, 1000 / 3, members.Where(m => m != Akka.Cluster.Cluster.Get(self).SelfAddress)), config.A, config.B, config.C2);
         EnterBarrier("exchanged-again");
 
-        RunOn(() =>
-        {
-            long newUid = UidOf(Sys, c);
-            Assert.False(log.Events.Any(e => e.Address == c && e.Uid == newUid && e.Kind is not (MemberEventKind.Up or MemberEventKind.Disassociated)),
-                $"a reaction reached the restarted C (uid {newUid}) on {Myself.Name}: {log.Describe()}");
-        }, config.A, config.B);
+        RunOn(() => AssertRestartUntouched(log, c, "C"), config.A, config.B);
         EnterBarrier("checked-again");
 
         RunOn(() => LeaveAndTerminate(restarted!, "C"), config.C2);

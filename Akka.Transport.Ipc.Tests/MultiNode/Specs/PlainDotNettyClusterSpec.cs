@@ -64,13 +64,7 @@ public sealed class PlainDotNettyClusterSpec : ClusterMemberSpec
         var members = _config.Members.Select(GetAddress).ToList();
         Assert.All(Roles, r => Assert.Equal("akka.tcp", GetAddress(r).Protocol));
         long oldUid = 0;
-        RunOn(() =>
-        {
-            Akka.Cluster.Cluster.Get(Sys).JoinSeedNodes(new[] { GetAddress(_config.A) }); // retried until the seed answers, unlike Join
-            AwaitAllUp(Sys, members);
-            Exchange(Sys, 2000, 2000 / 3, members.Where(m => m != GetAddress(Myself)));
-            oldUid = UidOf(Sys, b);
-        }, _config.Members);
+        RunOn(() => oldUid = JoinAndExchange(GetAddress(_config.A), members, 2000, b), _config.Members);
         RunOn(() => File.WriteAllText(LonerPidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture)), _config.Loner);
         EnterBarrier("exchanged");
 
